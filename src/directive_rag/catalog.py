@@ -1,0 +1,153 @@
+"""The catalog: documents, passages and their vectors in one SQLite file.
+
+The catalog is the index's source of truth. Every write happens in a transaction that also
+bumps ``generation``; the dense and lexical indexes record the generation they were built
+from and are rebuilt from the catalog when it has moved on (after a crash, for example).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from .models import Chunk, Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL, number TEXT NOT NULL, type TEXT NOT NULL, issuer TEXT NOT NULL,
+    date TEXT NOT NULL, source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    page_starts TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    page INTEGER,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, ord);
+"""
+DOCUMENT_FIELDS = ("doc_id", "title", "number", "type", "issuer", "date", "source")
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row["value"]) if row else 0
+
+    def content_hash(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row["content_hash"] if row else None
+
+    def write(self, entries: Sequence[tuple[Document, str, list[Chunk], np.ndarray]]) -> None:
+        """Insert or replace documents with their chunks and vectors, in one transaction."""
+        with self._db:
+            for document, content_hash, chunks, vectors in entries:
+                self._db.execute("DELETE FROM documents WHERE doc_id=?", (document.doc_id,))
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (*(getattr(document, name) for name in DOCUMENT_FIELDS), content_hash,
+                     document.text, json.dumps(document.page_starts)),
+                )
+                self._db.executemany(
+                    "INSERT INTO chunks (doc_id, ord, start, end, section, page, text, vector)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    [
+                        (c.doc_id, c.order, c.start, c.end, c.section, c.page, c.text,
+                         np.ascontiguousarray(vector, dtype=np.float32).tobytes())
+                        for c, vector in zip(chunks, vectors)
+                    ],
+                )
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def counts(self) -> tuple[int, int]:
+        documents = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return documents, chunks
+
+    def list_documents(self) -> list[dict]:
+        rows = self._db.execute(
+            f"SELECT {', '.join('d.' + name for name in DOCUMENT_FIELDS)}, COUNT(c.id) AS n_chunks "
+            "FROM documents d LEFT JOIN chunks c ON c.doc_id = d.doc_id "
+            "GROUP BY d.doc_id ORDER BY d.doc_id"
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def get_document(self, doc_id: str) -> Document | None:
+        row = self._db.execute(
+            f"SELECT {', '.join(DOCUMENT_FIELDS)}, text, page_starts FROM documents WHERE doc_id=?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        data["page_starts"] = json.loads(data["page_starts"])
+        return Document(**data)
+
+    def document_metadata(self, doc_ids: Sequence[str]) -> dict[str, dict]:
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._db.execute(
+            f"SELECT {', '.join(DOCUMENT_FIELDS)} FROM documents WHERE doc_id IN ({marks})", list(doc_ids)
+        ).fetchall()
+        return {row["doc_id"]: dict(row) for row in rows}
+
+    def get_chunks(self, row_ids: Sequence[int]) -> dict[int, Chunk]:
+        marks = ",".join("?" * len(row_ids))
+        rows = self._db.execute(
+            f"SELECT id, doc_id, ord, text, start, end, section, page FROM chunks WHERE id IN ({marks})",
+            [int(row_id) for row_id in row_ids],
+        ).fetchall()
+        return {
+            row["id"]: Chunk(row["doc_id"], row["ord"], row["text"], row["start"], row["end"], row["section"], row["page"])
+            for row in rows
+        }
+
+    def chunk_vectors(self, row_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        marks = ",".join("?" * len(row_ids))
+        rows = self._db.execute(
+            f"SELECT id, vector FROM chunks WHERE id IN ({marks})", [int(row_id) for row_id in row_ids]
+        ).fetchall()
+        return {row["id"]: np.frombuffer(row["vector"], dtype=np.float32) for row in rows}
+
+    def iter_chunks(self, batch: int = 4096, with_vectors: bool = False) -> Iterator[list[sqlite3.Row]]:
+        """All chunks in row-id order, in batches: (id, text[, vector])."""
+        columns = "id, text, vector" if with_vectors else "id, text"
+        last = -1
+        while True:
+            rows = self._db.execute(
+                f"SELECT {columns} FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["id"]

@@ -1,0 +1,127 @@
+"""The index folder: manifest, catalog, and the dense and lexical indexes derived from it.
+
+Layout::
+
+    manifest.json          encoder, dimension, chunking and lexical settings
+    catalog.sqlite         documents, passages, vectors (source of truth, WAL mode)
+    dense-<gen>.faiss      FAISS index built from catalog generation <gen>
+    lexical-<gen>/         bm25s index built from catalog generation <gen>
+
+Derived indexes are written under new names and the old ones deleted only afterwards, so
+a crash at any point leaves a catalog that opens, and derived indexes that are either
+current or rebuilt from the catalog on open.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .catalog import Catalog
+from .dense import DenseIndex
+from .lexical import LexicalIndex
+from .manifest import Manifest
+
+CATALOG_FILE = "catalog.sqlite"
+
+
+class MissingIndexError(FileNotFoundError):
+    pass
+
+
+class IndexStore:
+    def __init__(self, folder: Path, manifest: Manifest):
+        self.folder = folder
+        self.manifest = manifest
+        self.catalog = Catalog(folder / CATALOG_FILE)
+        self._generation = -1
+        self._dense: DenseIndex | None = None
+        self._lexical: LexicalIndex | None = None
+        self._refresh_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, folder: Path) -> "IndexStore":
+        manifest = Manifest.read(folder)
+        if manifest is None:
+            raise MissingIndexError(
+                f"Chưa có chỉ mục tại {folder}. Hãy nạp văn bản trước: directive-rag --index {folder} ingest <tệp hoặc thư mục>"
+            )
+        return cls(folder, manifest)
+
+    @classmethod
+    def create(cls, folder: Path, manifest: Manifest) -> "IndexStore":
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest.write(folder)
+        return cls(folder, manifest)
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Only one writer at a time, across processes."""
+        with open(self.folder / ".write.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _paths(self, generation: int) -> tuple[Path, Path]:
+        return self.folder / f"dense-{generation}.faiss", self.folder / f"lexical-{generation}"
+
+    def _build_derived(self) -> tuple[DenseIndex, LexicalIndex]:
+        row_ids, texts, vectors = [], [], []
+        for rows in self.catalog.iter_chunks(with_vectors=True):
+            row_ids.extend(row["id"] for row in rows)
+            texts.extend(row["text"] for row in rows)
+            vectors.extend(np.frombuffer(row["vector"], dtype=np.float32) for row in rows)
+        ids = np.asarray(row_ids, dtype=np.int64)
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return DenseIndex.build(self.manifest.dim, ids, matrix), LexicalIndex.build(ids, texts)
+
+    def save_derived(self) -> None:
+        """Build and save the derived indexes for the catalog's current generation (writers only)."""
+        generation = self.catalog.generation
+        dense, lexical = self._build_derived()
+        dense_path, lexical_path = self._paths(generation)
+        temporary_dense = dense_path.with_suffix(".faiss.tmp")
+        temporary_lexical = lexical_path.with_name(lexical_path.name + ".tmp")
+        shutil.rmtree(temporary_lexical, ignore_errors=True)
+        dense.save(temporary_dense)
+        lexical.save(temporary_lexical)
+        shutil.rmtree(lexical_path, ignore_errors=True)
+        temporary_lexical.rename(lexical_path)
+        temporary_dense.replace(dense_path)
+        for stale in self.folder.glob("dense-*"):
+            if stale != dense_path:
+                stale.unlink(missing_ok=True)
+        for stale in self.folder.glob("lexical-*"):
+            if stale != lexical_path:
+                shutil.rmtree(stale, ignore_errors=True)
+        with self._refresh_lock:
+            self._dense, self._lexical, self._generation = dense, lexical, generation
+
+    def _load_or_build(self, generation: int) -> tuple[DenseIndex, LexicalIndex]:
+        dense_path, lexical_path = self._paths(generation)
+        if dense_path.exists() and lexical_path.exists():
+            try:
+                return DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
+            except (OSError, RuntimeError, ValueError):
+                pass  # a writer replaced them meanwhile, or they are damaged: rebuild
+        return self._build_derived()
+
+    def searchers(self) -> tuple[DenseIndex, LexicalIndex]:
+        """The dense and lexical indexes for the catalog's current state, reloaded when it changed."""
+        generation = self.catalog.generation
+        with self._refresh_lock:
+            if generation != self._generation or self._dense is None:
+                self._dense, self._lexical = self._load_or_build(generation)
+                self._generation = generation
+            return self._dense, self._lexical
+
+    def close(self) -> None:
+        self.catalog.close()

@@ -1,0 +1,98 @@
+"""Ingest: files → documents → passages → vectors → catalog, then refresh the derived indexes.
+
+Documents are written in batches, each in one catalog transaction, so an interrupted
+ingest keeps what it finished and a re-run skips it (unchanged content is not re-embedded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .chunking import Chunker, encoder_text
+from .encoders import Encoder
+from .index import IndexStore
+from .loaders import discover, load_file
+from .models import Document, Failure, IngestReport
+from .understand import describe
+
+Progress = Callable[[str], None]
+BATCH_CHUNKS = 128
+ENCODE_BATCH = 16
+
+
+def content_hash(document: Document) -> str:
+    payload = json.dumps([document.text, document.metadata()], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Ingestor:
+    def __init__(self, store: IndexStore, encoder: Encoder, chunker: Chunker, progress: Progress | None = None):
+        self._store = store
+        self._encoder = encoder
+        self._chunker = chunker
+        self._progress = progress or (lambda message: None)
+        self._pending: list[tuple[Document, str, list]] = []
+        self._report = IngestReport()
+
+    def run(self, paths: list[Path]) -> IngestReport:
+        with self._store.write_lock():
+            items = list(discover(paths))
+            owners: dict[str, str] = {}
+            for position, item in enumerate(items, start=1):
+                if isinstance(item, Failure):
+                    self._report.failed.append(item)
+                    continue
+                path, doc_id = item
+                loaded = load_file(path, doc_id)
+                self._report.failed.extend(loaded.failures)
+                for failure in loaded.failures:
+                    self._progress(f"lỗi: {failure.path}: {failure.error}")
+                for document in loaded.documents:
+                    if document.doc_id in owners:
+                        self._report.failed.append(Failure(
+                            str(path), f"mã văn bản {document.doc_id!r} đã được dùng cho {owners[document.doc_id]}"))
+                        continue
+                    owners[document.doc_id] = str(path)
+                    self._consider(describe(document))
+                self._progress(f"[{position}/{len(items)}] {path}")
+                if sum(len(chunks) for _, _, chunks in self._pending) >= BATCH_CHUNKS:
+                    self._flush()
+            self._flush()
+            self._progress("đang cập nhật chỉ mục tìm kiếm…")
+            self._store.save_derived()
+        self._report.documents, self._report.chunks = self._store.catalog.counts()
+        return self._report
+
+    def _consider(self, document: Document) -> None:
+        digest = content_hash(document)
+        previous = self._store.catalog.content_hash(document.doc_id)
+        if previous == digest:
+            self._report.unchanged += 1
+            return
+        self._pending.append((document, digest, self._chunker.split(document)))
+        if previous is None:
+            self._report.added += 1
+        else:
+            self._report.updated += 1
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        texts = [encoder_text(document, chunk) for document, _, chunks in self._pending for chunk in chunks]
+        vectors = []
+        for start in range(0, len(texts), ENCODE_BATCH):
+            vectors.append(self._encoder.encode_passages(texts[start : start + ENCODE_BATCH]))
+            self._progress(f"mã hóa {min(start + ENCODE_BATCH, len(texts))}/{len(texts)} đoạn")
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, self._encoder.dim), dtype=np.float32)
+        entries = []
+        offset = 0
+        for document, digest, chunks in self._pending:
+            entries.append((document, digest, chunks, matrix[offset : offset + len(chunks)]))
+            offset += len(chunks)
+        self._store.catalog.write(entries)
+        self._pending = []

@@ -1,0 +1,18 @@
+"""Syllable tokenization for the lexical index.
+
+Vietnamese words are written as space-separated syllables; a syllable with its diacritics
+is the baseline unit of lexical matching. One-letter syllables ("ở", "ý", "a") are kept
+and nothing is treated as a stopword, because short function syllables often decide the
+meaning of an administrative phrase.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SYLLABLE = re.compile(r"\w+")
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-cased syllables (letters with diacritics, digits) of ``text``."""
+    return _SYLLABLE.findall(text.lower())
