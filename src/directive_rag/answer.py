@@ -84,7 +84,8 @@ class Answerer:
             return Answer(question, False, f"{DECLINE_MESSAGE} {NEAREST_NOTE}" if hits else DECLINE_MESSAGE, [], hits)
         chosen = self._choose_sentences(query, query_vector, hits[: settings.evidence_passages])
         chosen.sort(key=lambda candidate: (candidate.hit.rank, candidate.start))
-        sections = self._sections({candidate.hit.doc_id for candidate in chosen})
+        documents = {doc_id: self._retriever.catalog.get_document(doc_id) for doc_id in {c.hit.doc_id for c in chosen}}
+        sections = {doc_id: SectionIndex(document.text) for doc_id, document in documents.items()}
         citations = []
         parts = []
         for n, candidate in enumerate(chosen, start=1):
@@ -92,15 +93,11 @@ class Answerer:
             citations.append(Citation(
                 n=n, doc_id=hit.doc_id, number=hit.number, title=hit.title,
                 section=sections[hit.doc_id].path_at(candidate.start),
-                page=hit.page, quote=candidate.text, chunk_id=hit.chunk_id,
+                page=documents[hit.doc_id].page_at(candidate.start), quote=candidate.text, chunk_id=hit.chunk_id,
                 start=candidate.start, end=candidate.end,
             ))
             parts.append(f"{' '.join(candidate.text.split())} [{n}]")
         return Answer(question, True, " ".join(parts), citations, hits)
-
-    def _sections(self, doc_ids: set[str]) -> dict[str, SectionIndex]:
-        catalog = self._retriever.catalog
-        return {doc_id: SectionIndex(catalog.get_document(doc_id).text) for doc_id in doc_ids}
 
     def _best_similarity(self, ranked: list[tuple[int, float]], query_vector: np.ndarray) -> float:
         vectors = self._retriever.chunk_vectors([row for row, _ in ranked])

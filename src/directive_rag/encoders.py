@@ -68,7 +68,7 @@ class SentenceTransformersEncoder:
                 f"Không nạp được mô hình sentence-transformers {name_or_path!r} từ máy này "
                 f"(không tải xuống khi chạy): {error}"
             ) from error
-        self.dim = self._model.get_sentence_embedding_dimension()
+        self.dim = self._model.get_embedding_dimension()
         prompts = self._model.prompts or {}
         is_e5 = "e5" in os.path.basename(name_or_path.rstrip("/")).lower()
         self._query_prefix = "" if "query" in prompts or not is_e5 else "query: "

@@ -11,6 +11,10 @@ from ..models import Document
 from .base import decode_text, make_document
 
 _NON_CONTENT = ["script", "style", "noscript", "template", "svg", "nav", "header", "footer", "form", "iframe"]
+_BLOCKS = [
+    "p", "div", "section", "article", "main", "aside", "blockquote", "pre", "table", "ul", "ol",
+    "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "dt", "dd", "hr",
+]
 _BLANK_RUNS = re.compile(r"\n[ \t\xa0]*(?:\n[ \t\xa0]*)+")
 
 
@@ -22,7 +26,15 @@ def html_to_text(markup: str) -> tuple[str, str]:
         element.decompose()
     if soup.title:
         soup.title.decompose()
-    lines = [" ".join(line.split()) for line in soup.get_text("\n").splitlines()]
+    # Inline markup (<b>, <a>, <span>) joins its neighbours; blocks and <br> break lines.
+    for element in soup.find_all("br"):
+        element.replace_with("\n")
+    for element in soup.find_all(["td", "th"]):
+        element.insert_after(" | ")
+    for element in soup.find_all(_BLOCKS):
+        element.insert_before("\n\n" if element.name not in ("li", "tr", "dt", "dd") else "\n")
+        element.insert_after("\n")
+    lines = [" ".join(line.split()).strip(" |") for line in soup.get_text().splitlines()]
     text = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
     return title, text
 

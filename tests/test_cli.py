@@ -1,0 +1,171 @@
+"""The command-line JSON contract of DESIGN.md, through the real `directive-rag` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import DIRECTIVE_TEXT, run_cli, write_docx, write_pdf
+
+HIT_KEYS = {"rank", "score", "doc_id", "number", "title", "section", "page", "chunk_id", "text", "start", "end"}
+CITATION_KEYS = {"n", "doc_id", "number", "title", "section", "page", "quote", "chunk_id", "start", "end"}
+DOC_KEYS = {"doc_id", "title", "number", "type", "issuer", "date", "source", "n_chunks"}
+
+
+@pytest.fixture(scope="module")
+def library_folder(tmp_path_factory):
+    """A folder with one document of each kind, plus a broken file."""
+    folder = tmp_path_factory.mktemp("inputs")
+    (folder / "party").mkdir()
+    (folder / "party" / "chi-thi-09.txt").write_text(DIRECTIVE_TEXT, encoding="utf-8")
+    write_pdf(folder / "ke-hoach.pdf", [
+        "ỦY BAN NHÂN DÂN TỈNH MẪU\nSố: 120/KH-UBND\nKẾ HOẠCH\nPhòng, chống thiên tai năm 2025",
+        "Điều 4. Sơ tán dân cư\nBan Chỉ huy phòng chống thiên tai cấp xã tổ chức sơ tán dân khỏi vùng ngập sâu trước khi bão đổ bộ.",
+    ])
+    write_docx(folder / "quy-che.docx", [
+        "QUYẾT ĐỊNH", "Ban hành Quy chế tiếp công dân",
+        "Điều 3. Lịch tiếp công dân", "Chủ tịch Ủy ban nhân dân tỉnh tiếp công dân định kỳ vào ngày 15 hằng tháng.",
+    ], table=[["ỦY BAN NHÂN DÂN TỈNH MẪU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["Số: 15/2024/QĐ-UBND", "Độc lập - Tự do - Hạnh phúc"]])
+    (folder / "bulletins.jsonl").write_text(
+        json.dumps({"id": "tb-01", "text": "Thông báo lịch trực ban dịp Tết: các phòng trực 24/24 giờ từ ngày 28 tháng Chạp.",
+                    "type": "Thông báo", "number": "01/TB-VP", "date": "2025-01-20", "issuer": "Văn phòng"}, ensure_ascii=False)
+        + "\n{broken line\n",
+        encoding="utf-8",
+    )
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.4 nothing else")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, library_folder):
+    index = tmp_path_factory.mktemp("cli-index")
+    result = run_cli("ingest", str(library_folder), "--json", index=index)
+    return index, result
+
+
+def test_ingest_reports_counts_and_failures_and_exits_1(ingested, library_folder):
+    index, result = ingested
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"added", "updated", "unchanged", "failed", "documents", "chunks"}
+    assert (report["added"], report["updated"], report["unchanged"], report["documents"]) == (4, 0, 0, 4)
+    assert report["chunks"] >= 4
+    failed = {entry["path"]: entry["error"] for entry in report["failed"]}
+    assert set(failed) == {str(library_folder / "corrupt.pdf"), f"{library_folder / 'bulletins.jsonl'}:2"}
+    assert "PDF" in failed[str(library_folder / "corrupt.pdf")]
+    assert "corrupt.pdf" in result.stderr  # the person at the terminal sees it too
+
+
+def test_reingest_of_unchanged_files_embeds_nothing_and_exits_0(ingested, library_folder, tmp_path):
+    index, _ = ingested
+    copy = tmp_path / "index"
+    shutil.copytree(index, copy)
+    result = run_cli("ingest", str(library_folder / "party"), "--json", index=copy)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # The file given inside its own folder gets the same relative id ("chi-thi-09.txt"),
+    # different from the id it got under the parent folder ("party/chi-thi-09.txt").
+    assert report["added"] == 1 and report["documents"] == 5
+
+
+def test_docs_lists_metadata_and_passage_counts(ingested):
+    index, _ = ingested
+    documents = {doc["doc_id"]: doc for doc in json.loads(run_cli("docs", "--json", index=index).stdout)}
+    assert set(documents) == {"party/chi-thi-09.txt", "ke-hoach.pdf", "quy-che.docx", "tb-01"}
+    for document in documents.values():
+        assert set(document) == DOC_KEYS and document["n_chunks"] >= 1
+    assert documents["party/chi-thi-09.txt"]["number"] == "09-CT/TU"
+    assert documents["quy-che.docx"]["number"] == "15/2024/QĐ-UBND"
+    assert documents["tb-01"] | {} == documents["tb-01"] and documents["tb-01"]["issuer"] == "Văn phòng"
+    assert documents["tb-01"]["date"] == "2025-01-20"
+
+
+def test_search_hits_follow_the_contract_and_point_into_show_text(ingested):
+    index, _ = ingested
+    result = json.loads(run_cli("search", "sơ tán dân khi có bão", "-k", "3", "--json", index=index).stdout)
+    assert result["query"] == "sơ tán dân khi có bão"
+    assert 1 <= len(result["hits"]) <= 3
+    top = result["hits"][0]
+    assert set(top) == HIT_KEYS
+    assert top["doc_id"] == "ke-hoach.pdf" and top["page"] in (1, 2)
+    shown = json.loads(run_cli("show", "ke-hoach.pdf", "--json", index=index).stdout)
+    for hit in result["hits"]:
+        text = json.loads(run_cli("show", hit["doc_id"], "--json", index=index).stdout)["text"]
+        assert text[hit["start"] : hit["end"]] == hit["text"]
+    assert shown["number"] == "120/KH-UBND" and "text" in shown
+
+
+def test_each_search_mode_answers(ingested):
+    index, _ = ingested
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = json.loads(run_cli("search", "tiếp công dân ngày 15", "--mode", mode, "--json", index=index).stdout)["hits"]
+        assert hits[0]["doc_id"] == "quy-che.docx", mode
+
+
+def test_ask_cites_exact_quotes(ingested):
+    index, _ = ingested
+    result = run_cli("ask", "Chủ tịch Ủy ban nhân dân tỉnh tiếp công dân vào ngày nào?", "--json", index=index)
+    answer = json.loads(result.stdout)
+    assert answer["answered"] is True
+    assert answer["citations"] and "[1]" in answer["answer"]
+    for citation in answer["citations"]:
+        assert set(citation) == CITATION_KEYS
+        assert f"[{citation['n']}]" in answer["answer"]
+        text = json.loads(run_cli("show", citation["doc_id"], "--json", index=index).stdout)["text"]
+        assert text[citation["start"] : citation["end"]] == citation["quote"]
+    assert any("ngày 15" in citation["quote"] for citation in answer["citations"])
+
+
+def test_citations_carry_the_page_of_their_quote(ingested):
+    index, _ = ingested
+    answer = json.loads(run_cli("ask", "Ai tổ chức sơ tán dân khỏi vùng ngập sâu?", "--json", index=index).stdout)
+    quoted = [citation for citation in answer["citations"] if "sơ tán dân" in citation["quote"]]
+    assert quoted and quoted[0]["doc_id"] == "ke-hoach.pdf" and quoted[0]["page"] == 2
+
+
+def test_ask_declines_out_of_domain_and_lists_nearest(ingested):
+    index, _ = ingested
+    answer = json.loads(run_cli("ask", "Công thức nấu phở bò ngon nhất là gì?", "--json", index=index).stdout)
+    assert answer["answered"] is False
+    assert answer["citations"] == []
+    assert "Không tìm thấy căn cứ" in answer["answer"]
+    assert answer["nearest"] and set(answer["nearest"][0]) == HIT_KEYS
+
+
+def test_batch_modes_print_one_json_line_per_input_in_order(ingested, tmp_path):
+    index, _ = ingested
+    queries = tmp_path / "queries.txt"
+    queries.write_text("sơ tán dân\n\ntrực ban dịp Tết\n", encoding="utf-8")
+    lines = run_cli("search", "--queries", str(queries), "-k", "2", "--json", index=index).stdout.splitlines()
+    assert [json.loads(line)["query"] for line in lines] == ["sơ tán dân", "trực ban dịp Tết"]
+    lines = run_cli("ask", "--questions", str(queries), "--json", index=index).stdout.splitlines()
+    assert [json.loads(line)["question"] for line in lines] == ["sơ tán dân", "trực ban dịp Tết"]
+
+
+def test_usage_errors_exit_2(ingested, tmp_path):
+    index, _ = ingested
+    assert run_cli("search", index=index).returncode == 2
+    assert run_cli("search", "x", "--mode", "fuzzy", index=index).returncode == 2
+    assert run_cli("search", "--queries", str(tmp_path / "missing.txt"), index=index).returncode == 2
+    missing = run_cli("search", "x", "--json", index=tmp_path / "nowhere")
+    assert missing.returncode == 2 and missing.stdout == "" and "ingest" in missing.stderr
+
+
+def test_show_of_unknown_document_exits_1(ingested):
+    index, _ = ingested
+    result = run_cli("show", "no-such-doc", "--json", index=index)
+    assert result.returncode == 1 and result.stdout == "" and "no-such-doc" in result.stderr
+
+
+def test_index_directory_comes_from_the_environment(ingested):
+    index, _ = ingested
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "directive_rag.cli", "docs", "--json"],
+        capture_output=True, text=True, env={**os.environ, "DIRECTIVE_RAG_INDEX": str(index)},
+    )
+    assert len(json.loads(result.stdout)) == 4

