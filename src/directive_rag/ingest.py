@@ -59,9 +59,9 @@ class Ingestor:
                         continue
                     owners[document.doc_id] = str(path)
                     self._consider(describe(document))
+                    if sum(len(chunks) for _, _, chunks in self._pending) >= BATCH_CHUNKS:
+                        self._flush()
                 self._progress(f"[{position}/{len(items)}] {path}")
-                if sum(len(chunks) for _, _, chunks in self._pending) >= BATCH_CHUNKS:
-                    self._flush()
             self._flush()
             self._progress("đang cập nhật chỉ mục tìm kiếm…")
             self._store.save_derived()

@@ -40,5 +40,5 @@ def load_docx(path: Path, doc_id: str) -> list[Document]:
             blocks.append(block.text)
         elif isinstance(block, Table):
             blocks.append("\n".join(_table_lines(block)))
-    title = (document.core_properties.title or "").strip()
-    return [make_document(doc_id, ["\n\n".join(b for b in blocks if b.strip())], source=str(path), title=title)]
+    # The core-properties title is left out: it is usually a template's or an editor's leftover.
+    return [make_document(doc_id, ["\n\n".join(b for b in blocks if b.strip())], source=str(path))]
