@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directive_rag.sentences import is_heading, sentence_spans
+from directive_rag.sentences import is_heading, is_item, is_lead_in, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -41,3 +41,13 @@ def test_headings_are_recognized():
     assert is_heading("Điều 2. Đối tượng áp dụng")
     assert is_heading("QUY ĐỊNH CHUNG")
     assert not is_heading("Các cơ quan đảng từ Trung ương đến cơ sở.")
+
+
+def test_lead_ins_and_items():
+    assert is_lead_in("9. Hộ gia đình, cá nhân tại khu dân cư có trách nhiệm")
+    assert is_lead_in("Các cơ quan có trách nhiệm sau:")
+    assert not is_lead_in("Các cơ quan đảng từ Trung ương đến cơ sở.")
+    assert is_item("a) Trang bị ít nhất 01 bình chữa cháy;")
+    assert is_item("- Tăng cường kiểm tra")
+    assert is_item("1.2. Nội dung")
+    assert not is_item("Trang bị bình chữa cháy.")

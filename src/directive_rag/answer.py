@@ -16,7 +16,7 @@ from .models import Answer, Citation, Hit
 from .normalize import normalize_query
 from .retrieve import Retriever
 from .structure import Heading, SectionIndex, find_headings
-from .sentences import is_heading, sentence_spans
+from .sentences import is_heading, is_item, is_lead_in, sentence_spans
 from .tokenize import syllables
 
 DECLINE_MESSAGE = "Không tìm thấy căn cứ trong các văn bản hiện có."
@@ -58,6 +58,11 @@ def _trim_quote(text: str, start: int, limit: int) -> tuple[int, int]:
         return start, start + len(text)
     cut = text.rfind(" ", 0, limit)
     return start, start + (cut if cut > limit // 2 else limit)
+
+
+def _sentences(hit: Hit) -> list[tuple[str, int, int]]:
+    """(text, start, end) of each sentence of a passage, offsets in its document."""
+    return [(hit.text[start - hit.start : end - hit.start], start, end) for start, end in sentence_spans(hit.text, offset=hit.start)]
 
 
 def _heading_before(headings: list[Heading], offset: int, section: str) -> str:
@@ -108,17 +113,23 @@ class Answerer:
         query_terms = set(syllables(query))
         candidates = []
         seen: set[tuple[str, int]] = set()
-        for rank, hit in enumerate(hits):
+        for hit in hits:
             headings = find_headings(hit.text)
-            for start, end in sentence_spans(hit.text, offset=hit.start):
-                text = hit.text[start - hit.start : end - hit.start]
-                if len(syllables(text)) < settings.min_sentence_syllables or is_heading(text):
+            lead_in = ""
+            for text, start, end in _sentences(hit):
+                if is_item(text) and lead_in:
+                    context_line = lead_in
+                else:
+                    context_line = ""
+                    lead_in = text if is_lead_in(text) else ""
+                if len(syllables(text)) < settings.min_sentence_syllables or is_heading(text) or is_lead_in(text):
                     continue
                 start, end = _trim_quote(text, start, settings.max_quote_chars)
                 if (hit.doc_id, start) in seen:  # passages overlap, so sentences repeat
                     continue
                 seen.add((hit.doc_id, start))
-                context = _heading_before(headings, start - hit.start, hit.section)
+                heading = _heading_before(headings, start - hit.start, hit.section)
+                context = " ".join(part for part in (heading, context_line) if part)
                 candidates.append(_Candidate(hit, start, end, hit.text[start - hit.start : end - hit.start], context))
         if not candidates:
             return []

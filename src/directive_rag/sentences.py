@@ -32,6 +32,18 @@ def is_heading(sentence: str) -> bool:
     return "\n" not in line and line[-1:] not in (".", ";", ":", "!", "?", "…") and _ends_line_as_unit(line)
 
 
+def is_item(sentence: str) -> bool:
+    """A list item: "a) …", "- …", "2. …", "1.1. …"."""
+    return bool(_ITEM_START.match(sentence)) and not sentence.startswith(("(", "[", '"', "“", "'"))
+
+
+def is_lead_in(sentence: str) -> bool:
+    """A line that introduces the items below it: it ends with ":" or carries no end punctuation
+    ("9. Hộ gia đình, cá nhân có trách nhiệm")."""
+    line = sentence.rstrip(_TRAILING_MARKUP)
+    return line.endswith(":") or (bool(line) and line[-1] not in ".;!?…" and "\n" not in line)
+
+
 def _is_boundary(text: str, match: re.Match) -> bool:
     gap = match.group(0)
     if gap.count("\n") > 1:
