@@ -1,13 +1,16 @@
-"""Passages: exact spans, cuts at the places directives are laid out, sections and pages."""
+"""Passages: exact spans, one article at most, cuts at the places directives are laid out, sections and pages."""
 
 from __future__ import annotations
 
-from conftest import DIRECTIVE_TEXT
+import json
+import re
+
+from conftest import DIRECTIVE_TEXT, shared_data
 
 from directive_rag.chunking import Chunker, ChunkSettings, encoder_text
 from directive_rag.loaders.base import make_document
 from directive_rag.models import Document
-from directive_rag.structure import SectionIndex
+from directive_rag.structure import ARTICLE, SectionIndex
 
 STATE_TEXT = """QUYẾT ĐỊNH
 Ban hành Quy chế mẫu
@@ -49,16 +52,42 @@ def test_cuts_fall_before_items_and_headings():
     assert all(start in {"QUYẾT", "Chương", "Điều", "1.", "2.", "a)", "b)", "đ)", "QUY", "TỔ", "Quy"} for start in starts), starts
 
 
-def test_sections_follow_chapters_and_articles():
-    index = SectionIndex(STATE_TEXT)
-    assert index.path_at(STATE_TEXT.index("Cán bộ, công chức")) == "Chương I › Điều 2. Đối tượng áp dụng"
-    assert index.path_at(STATE_TEXT.index("mỗi tuần")) == "Chương II › Điều 3. Lịch tiếp công dân"
-    assert index.path_at(0) == ""
+def test_passages_never_straddle_two_articles():
+    chunks = Chunker(ChunkSettings(size=2000, overlap=200)).split(Document("d", STATE_TEXT))
+    for chunk in chunks:
+        assert len(re.findall(r"^Điều \d+\.", chunk.text, re.M)) <= 1, chunk.text
+    assert any(chunk.text.startswith("Chương II") and "Điều 3." in chunk.text for chunk in chunks)
 
 
-def test_party_roman_numeral_parts_are_sections():
-    index = SectionIndex(DIRECTIVE_TEXT)
-    assert index.path_at(DIRECTIVE_TEXT.index("Hạt Kiểm lâm")) == "II. NHIỆM VỤ, GIẢI PHÁP"
+def test_a_passage_is_named_after_the_deepest_unit_holding_all_of_it():
+    chunks = Chunker(ChunkSettings(size=2000, overlap=0)).split(Document("d", STATE_TEXT))
+    by_first_line = {chunk.text.split("\n", 1)[0]: chunk.section for chunk in chunks}
+    assert by_first_line == {
+        "QUYẾT ĐỊNH": "",
+        "Chương I": "Chương I › Điều 1. Phạm vi điều chỉnh",  # a chapter heading goes with its first article
+        "Điều 2. Đối tượng áp dụng": "Chương I › Điều 2. Đối tượng áp dụng",
+        "Chương II": "Chương II › Điều 3. Lịch tiếp công dân",
+    }
+    small = Chunker(ChunkSettings(size=60, overlap=0)).split(Document("d", STATE_TEXT))
+    inside = next(chunk for chunk in small if chunk.text.startswith("b) Phó Chủ tịch"))
+    assert inside.section == "Chương II › Điều 3. Lịch tiếp công dân › Điểm b"
+
+
+def test_real_documents_split_into_exact_spans_within_one_article():
+    path = shared_data("vn_official_party_state_docs/docs.jsonl")
+    with path.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line, _ in zip(handle, range(40))]
+    chunker = Chunker()
+    for record in records:
+        document = Document(record["doc_id"], record["text"])
+        sections = SectionIndex(document.text)
+        articles = [heading.start for heading in sections.headings if heading.kind == ARTICLE]
+        for chunk in chunker.split(document):
+            assert document.text[chunk.start : chunk.end] == chunk.text
+            inside = [start for start in articles if chunk.start < start < chunk.end]
+            # An article may begin inside a passage only when the passage holds no earlier article's text.
+            in_an_article = re.search(r"Điều \d", sections.path_at(chunk.start))
+            assert not inside or (len(inside) == 1 and not in_an_article), chunk.section
 
 
 def test_pdf_pages_reach_the_passages():

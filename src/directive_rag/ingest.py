@@ -1,4 +1,4 @@
-"""Ingest: files → documents → passages → vectors → catalog, then refresh the derived indexes.
+"""Ingest: files → documents → passages, vectors, references → catalog, then refresh the derived indexes.
 
 Documents are written in batches, each in one catalog transaction, so an interrupted
 ingest keeps what it finished and a re-run skips it (unchanged content is not re-embedded).
@@ -18,6 +18,7 @@ from .encoders import Encoder
 from .index import IndexStore
 from .loaders import discover, load_file
 from .models import Document, Failure, IngestReport
+from .references import passage_references
 from .understand import describe
 
 Progress = Callable[[str], None]
@@ -92,7 +93,8 @@ class Ingestor:
         entries = []
         offset = 0
         for document, digest, chunks in self._pending:
-            entries.append((document, digest, chunks, matrix[offset : offset + len(chunks)]))
+            references = passage_references(document, chunks)
+            entries.append((document, digest, chunks, matrix[offset : offset + len(chunks)], references))
             offset += len(chunks)
         self._store.catalog.write(entries)
         self._pending = []

@@ -21,6 +21,8 @@ class Document:
     type: str = ""
     issuer: str = ""
     date: str = ""
+    place: str = ""
+    signer: str = ""
     page_starts: list[int] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
@@ -73,6 +75,9 @@ class Hit:
     text: str
     start: int
     end: int
+    type: str
+    date: str
+    issuer: str
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +97,9 @@ class Citation:
     chunk_id: str
     start: int
     end: int
+    type: str
+    date: str
+    issuer: str
 
     def to_dict(self) -> dict:
         return asdict(self)

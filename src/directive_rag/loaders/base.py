@@ -1,20 +1,38 @@
-"""What every loader shares: the error it raises and how it builds a Document."""
+"""What every loader shares: the error it raises, decoding bytes, and building a Document."""
 
 from __future__ import annotations
 
+import re
+
+from .. import legacy_encodings
 from ..models import Document
 from ..normalize import normalize_text
 
 PAGE_SEPARATOR = "\n\n"
+# A page number alone on the first or last line of a PDF page: "3", "- 3 -", "Trang 3/12".
+_PAGE_NUMBER = r"[ \t]*(?:-[ \t]*)?(?:Trang[ \t]+)?\d{1,4}(?:[ \t]*/[ \t]*\d{1,4})?(?:[ \t]*-)?[ \t]*"
+_PAGE_NUMBER_LINE = re.compile(rf"\A\s*{_PAGE_NUMBER}\n|\n{_PAGE_NUMBER}\s*\Z", re.I)
 
 
 class LoadError(Exception):
     """A file that cannot be turned into text; the message says why, in Vietnamese."""
 
 
+def _to_unicode(pages: list[str]) -> list[str]:
+    """Pages converted from TCVN3 or VNI when the document is in one of them (decided on all pages)."""
+    try:
+        encoding = legacy_encodings.detect("\n".join(pages))
+    except legacy_encodings.LegacyEncodingError as error:
+        raise LoadError(str(error)) from error
+    return [legacy_encodings.convert(page, encoding) for page in pages] if encoding else pages
+
+
 def make_document(doc_id: str, pages: list[str], *, paged: bool = False, **metadata) -> Document:
     """Normalize each page and join them, remembering where each page starts when ``paged``."""
-    texts = [normalize_text(page).strip() for page in pages]
+    pages = _to_unicode(pages)
+    if paged:
+        pages = [_PAGE_NUMBER_LINE.sub("", page) for page in pages]
+    texts = [normalize_text(page) for page in pages]
     page_starts = []
     parts = []
     offset = 0
@@ -31,6 +49,7 @@ def make_document(doc_id: str, pages: list[str], *, paged: bool = False, **metad
 
 
 def decode_text(data: bytes) -> str:
+    """Text of a file: UTF-8 or UTF-16, else 8-bit Vietnamese (TCVN3, VNI, Windows-1258)."""
     if not data.strip():
         raise LoadError("tệp rỗng")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -38,4 +57,10 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(f"không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start})") from error
+        try:
+            text = legacy_encodings.decode_legacy_bytes(data)
+        except legacy_encodings.LegacyEncodingError as legacy_error:
+            raise LoadError(str(legacy_error)) from legacy_error
+        if text is None:
+            raise LoadError(f"không phải văn bản UTF-8 (byte lỗi ở vị trí {error.start})") from error
+        return text
