@@ -28,7 +28,7 @@ EMPTY_QUESTION = "Vui lòng nhập câu hỏi."
 class AnswerSettings:
     passages: int = 8  # retrieved and shown as nearest
     evidence_passages: int = 4  # whose sentences may be quoted
-    min_passage_similarity: float = 0.82  # below this the library holds no good evidence
+    min_passage_similarity: float = 0.84  # below this the library holds no good evidence (see eval/RESULTS.md)
     max_sentences: int = 3
     max_words: int = 120
     score_margin: float = 0.05  # further sentences must score within this of the best
