@@ -71,8 +71,8 @@ def test_a_name_or_number_wrapped_mid_phrase_is_joined():
     assert normalize_text("theo quy định tại Luật\nNgười lao động Việt Nam, nước Cộng hòa xã hội chủ nghĩa\nViệt Nam;") == (
         "theo quy định tại Luật Người lao động Việt Nam, nước Cộng hòa xã hội chủ nghĩa Việt Nam;"
     )
-    assert normalize_text("Căn cứ Nghị quyết số\n03/NQ-CP ngày\n09 tháng 01 năm 2025;") == (
-        "Căn cứ Nghị quyết số 03/NQ-CP ngày 09 tháng 01 năm 2025;"
+    assert normalize_text("Căn cứ Nghị quyết số\n07/NQ-CP ngày\n12 tháng 02 năm 2025;") == (
+        "Căn cứ Nghị quyết số 07/NQ-CP ngày 12 tháng 02 năm 2025;"
     )
 
 
@@ -128,7 +128,7 @@ def test_header_block_lines_stay_apart():
 def test_gazette_page_headers_numbers_and_stamps_are_removed_and_the_page_break_mended():
     pdf_text = (
         " \nCÔNG BÁO/Số 1333 + 1334/Ngày 12-12-2024 \n3 \n \nCHÍNH PHỦ \n \nNGHỊ ĐỊNH \n"
-        "Điều 1. Phạm vi điều chỉnh \nNghị định này quy định về quản lý, sử dụng tài sản công tại cơ quan nhà \n"
+        "Điều 1. Phạm vi điều chỉnh \nNghị định này điều chỉnh việc quản lý, sử dụng tài sản công tại cơ quan nhà \n"
         "Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ\nEmail: thongtinchinhphu@chinhphu.vn\n"
         "Cơ quan: VĂN PHÒNG CHÍNH PHỦ\nThời gian ký: 28.08.2024 14:39:08 +07:00\n\n \n4 \n"
         "CÔNG BÁO/Số 1333 + 1334/Ngày 12-12-2024 \n  \nnước; bảng giá:\n1\n2\n"
@@ -139,7 +139,7 @@ def test_gazette_page_headers_numbers_and_stamps_are_removed_and_the_page_break_
         "",
         "NGHỊ ĐỊNH",
         "Điều 1. Phạm vi điều chỉnh",
-        "Nghị định này quy định về quản lý, sử dụng tài sản công tại cơ quan nhà nước; bảng giá:",
+        "Nghị định này điều chỉnh việc quản lý, sử dụng tài sản công tại cơ quan nhà nước; bảng giá:",
         "1",
         "2",
     ]

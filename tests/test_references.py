@@ -34,8 +34,8 @@ def test_type_with_number_in_every_form_shares_the_short_key():
 
 def test_date_and_issuer_after_a_mention():
     first, second, third = find_references(
-        "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư; "
-        "Chỉ thị số 53-CT/ĐU ngày 16/5/2018 của Ban Thường vụ Đảng ủy Quân sự tỉnh về huấn luyện; "
+        "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ về văn thư; "
+        "Chỉ thị số 53-CT/ĐU ngày 16 tháng 5 năm 2018 của Ban Thường vụ Đảng ủy Quân sự tỉnh về huấn luyện; "
         "Chỉ thị số 23 của Ban Bí thư khóa XII."
     )
     assert (first.date, first.issuer) == ("2020-03-05", "Chính phủ")
@@ -104,7 +104,7 @@ Huyện Mẫu, ngày 01 tháng 6 năm 2018
 KẾ HOẠCH
 Thực hiện Chỉ thị số 53-CT/ĐU
 
-Thực hiện Chỉ thị số 53-CT/ĐU ngày 16/5/2018 của Ban Thường vụ Đảng ủy Quân sự tỉnh, Ủy ban nhân dân
+Thực hiện Chỉ thị số 53-CT/ĐU ngày 16 tháng 5 năm 2018 của Ban Thường vụ Đảng ủy Quân sự tỉnh, Ủy ban nhân dân
 huyện bố trí thao trường cho dân quân huấn luyện. Việc phối hợp thực hiện Chỉ thị 09 về rừng do Hạt Kiểm lâm chủ trì.
 """
 

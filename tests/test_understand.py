@@ -36,15 +36,15 @@ CỦA THỦ TƯỚNG CHÍNH PHỦ
 
 **ỦY BAN NHÂN DÂN TỈNH AN HÒA**
 
-*Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;*
+*Căn cứ Luật (ngày 19 tháng 6 năm 2015) về chính quyền địa phương;*
 
 *Căn cứ Quyết định số 06/QĐ-TTg ngày 06 tháng 01 năm 2022 của Thủ tướng Chính phủ;*
 
 **QUYẾT ĐỊNH:**
 
-**Điều 1.** Ban hành kèm theo Quyết định này Quy chế phối hợp.
+**Điều 1.** Ban hành Quy chế phối hợp kèm theo Quyết định này.
 
-**Điều 2.** Quyết định này có hiệu lực kể từ ngày ký.
+**Điều 2.** Quyết định có hiệu lực từ ngày ký.
 
 |
 **Nơi nhận:**
@@ -55,7 +55,7 @@ CỦA THỦ TƯỚNG CHÍNH PHỦ
 **KT. CHỦ TỊCH**
 **PHÓ CHỦ TỊCH**
 
-**Nguyễn Văn An**
+**Trần Minh Khoa**
 |
 """
 
@@ -69,7 +69,7 @@ TWO_COLUMNS = """           UBND TỈNH AN HÒA                CỘNG HÒA XÃ H
           Thực hiện chế độ báo cáo thống kê công tác văn thư
                                   -----------
 
-Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;
+Căn cứ Nghị định số 30/2020/NĐ-CP (ngày 05/3/2020) về văn thư;
 """
 
 LAW = """QUỐC HỘI
@@ -82,7 +82,7 @@ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 LUẬT
 PHÒNG, CHỐNG THIÊN TAI Ở THÔN BẢN
 
-Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;
+Căn cứ Hiến pháp năm 2013;
 
 Quốc hội ban hành Luật Phòng, chống thiên tai ở thôn bản.
 
@@ -90,7 +90,7 @@ Quốc hội ban hành Luật Phòng, chống thiên tai ở thôn bản.
 
 Luật này quy định việc phòng, chống thiên tai ở thôn bản.
 
-Luật này đã được Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam khóa XIV, kỳ họp thứ 7 thông qua ngày 25 tháng 6 năm 2019.
+Luật này được Quốc hội khóa XIV, kỳ họp thứ 7 thông qua ngày 25 tháng 6 năm 2019.
 
 CHỦ TỊCH QUỐC HỘI
 
@@ -101,7 +101,7 @@ NEWS = """Đơn vị tổ chức học tập chuyên đề về vai trò nêu g�
 
 Ngày đăng: 25/10/2023
 
-Thực hiện Chỉ thị số 53-CT/ĐU ngày 16/5/2018 của Ban Thường vụ Đảng ủy Quân sự tỉnh, Đảng ủy đơn vị
+Thực hiện Chỉ thị số 53-CT/ĐU ngày 16/5/2018 (Ban Thường vụ Đảng ủy Quân sự tỉnh), Đảng ủy đơn vị
 đã tổ chức cho cán bộ, đảng viên học tập chuyên đề về vai trò nêu gương. Các đồng chí cán bộ chủ trì
 đã trao đổi kinh nghiệm, nêu những cách làm hay trong chỉ đạo huấn luyện, giáo dục chính trị và rèn
 luyện kỷ luật; đồng thời chỉ ra những hạn chế cần khắc phục trong thời gian tới. Qua học tập, nhận
@@ -187,7 +187,7 @@ def test_state_header_in_markdown(document):
     assert document.issuer == "ỦY BAN NHÂN DÂN TỈNH AN HÒA"
     assert (document.place, document.date) == ("An Hòa", "2024-03-05")
     assert document.title == "BAN HÀNH QUY CHẾ PHỐI HỢP THỰC HIỆN QUYẾT ĐỊNH SỐ 06/QĐ-TTG CỦA THỦ TƯỚNG CHÍNH PHỦ"
-    assert document.signer == "Nguyễn Văn An"
+    assert document.signer == "Trần Minh Khoa"
 
 
 def test_state_header_with_markup_and_numeric_date():
@@ -229,7 +229,7 @@ def test_reference_in_the_body_is_not_the_documents_own_number():
 
 def test_dates_in_legal_basis_lines_are_not_the_issue_date():
     text = ("BỘ TÀI CHÍNH\nSố: 12/2021/TT-BTC\n\nTHÔNG TƯ\nHướng dẫn quản lý kinh phí\n\n"
-            "Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015;\n"
+            "Căn cứ Luật Ngân sách (ngày 25 tháng 6 năm 2015);\n"
             "Căn cứ Nghị định số 87/2017/NĐ-CP ngày 26 tháng 7 năm 2017 của Chính phủ;\n")
     document = describe(Document("d", text))
     assert (document.number, document.type, document.date) == ("12/2021/TT-BTC", "Thông tư", "")
