@@ -27,6 +27,7 @@ from .catalog import Catalog
 from .dense import DenseIndex
 from .lexical import LexicalIndex
 from .manifest import Manifest
+from .references import Resolver
 
 CATALOG_FILE = "catalog.sqlite"
 
@@ -43,6 +44,8 @@ class IndexStore:
         self._generation = -1
         self._dense: DenseIndex | None = None
         self._lexical: LexicalIndex | None = None
+        self._resolver: Resolver | None = None
+        self._resolver_generation = -1
         self._refresh_lock = threading.Lock()
 
     @classmethod
@@ -122,6 +125,15 @@ class IndexStore:
                 self._dense, self._lexical = self._load_or_build(generation)
                 self._generation = generation
             return self._dense, self._lexical
+
+    def resolver(self) -> Resolver:
+        """Resolves document mentions against the catalog's current documents, rebuilt when it changed."""
+        generation = self.catalog.generation
+        with self._refresh_lock:
+            if self._resolver is None or self._resolver_generation != generation:
+                self._resolver = Resolver(self.catalog.identities())
+                self._resolver_generation = generation
+            return self._resolver
 
     def close(self) -> None:
         self.catalog.close()

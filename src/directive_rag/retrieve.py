@@ -14,7 +14,7 @@ from .encoders import Encoder
 from .index import IndexStore
 from .models import Hit
 from .normalize import normalize_query
-from .references import Resolver, find_references
+from .references import find_references
 
 MODES = ("hybrid", "dense", "lexical")
 RRF_K = 60
@@ -67,7 +67,7 @@ class Retriever:
         lexical_ranked = lexical.search(query, depth)
         rankings = [[row for row, _ in dense_ranked], [row for row, _ in lexical_ranked]]
         references = find_references(query)
-        named = Resolver(self.catalog.identities()).named_documents(references) if references else []
+        named = self._store.resolver().named_documents(references) if references else []
         if named:
             rankings.append(self._passages_by_similarity(named, query_vector)[:depth])
         return reciprocal_rank_fusion(rankings)[:k]
