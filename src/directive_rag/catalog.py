@@ -107,6 +107,15 @@ class Catalog:
                 )
             self._bump_generation()
 
+    def remove(self, doc_ids: Sequence[str]) -> list[str]:
+        """Delete documents with their passages and references, in one transaction; the ids that existed."""
+        with self._db:
+            removed = [doc_id for doc_id in dict.fromkeys(doc_ids)
+                       if self._db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,)).rowcount]
+            if removed:
+                self._bump_generation()
+        return removed
+
     def _bump_generation(self) -> None:
         self._db.execute(
             "INSERT INTO meta VALUES ('generation', '1') "
@@ -154,6 +163,15 @@ class Catalog:
             row["id"]: Chunk(row["doc_id"], row["ord"], row["text"], row["start"], row["end"], row["section"], row["page"])
             for row in rows
         }
+
+    def chunk_rows(self, doc_ids: Sequence[str]) -> np.ndarray:
+        """Sorted row ids of every passage of the given documents."""
+        rows: list[int] = []
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            rows.extend(row[0] for row in self._db.execute(
+                f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part))
+        return np.asarray(sorted(rows), dtype=np.int64)
 
     def chunk_vectors(self, row_ids: Sequence[int]) -> dict[int, np.ndarray]:
         marks = ",".join("?" * len(row_ids))

@@ -26,7 +26,9 @@ import numpy as np
 from .catalog import Catalog
 from .dense import DenseIndex
 from .lexical import LexicalIndex
+from .filters import allowed_rows
 from .manifest import Manifest
+from .models import Filters
 from .references import Resolver
 
 CATALOG_FILE = "catalog.sqlite"
@@ -46,6 +48,8 @@ class IndexStore:
         self._lexical: LexicalIndex | None = None
         self._resolver: Resolver | None = None
         self._resolver_generation = -1
+        self._allowed: dict[Filters, np.ndarray] = {}
+        self._allowed_generation = -1
         self._refresh_lock = threading.Lock()
 
     @classmethod
@@ -134,6 +138,27 @@ class IndexStore:
                 self._resolver = Resolver(self.catalog.identities())
                 self._resolver_generation = generation
             return self._resolver
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray:
+        """The passage rows ``filters`` allow, cached per catalog generation."""
+        generation = self.catalog.generation
+        with self._refresh_lock:
+            if self._allowed_generation != generation:
+                self._allowed, self._allowed_generation = {}, generation
+            if filters not in self._allowed:
+                self._allowed[filters] = allowed_rows(self.catalog, filters)
+            return self._allowed[filters]
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Delete documents from the catalog and rebuild the derived indexes; the ids that existed."""
+        with self.write_lock():
+            removed = self.catalog.remove(doc_ids)
+            if removed:
+                self.save_derived()
+        return removed
+
+    def size_bytes(self) -> int:
+        return sum(path.stat().st_size for path in self.folder.rglob("*") if path.is_file())
 
     def close(self) -> None:
         self.catalog.close()

@@ -44,14 +44,17 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self._row_ids)
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(row id, BM25 score) of the ``k`` best-matching passages; passages sharing no term are left out."""
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row id, BM25 score) of the ``k`` best-matching passages, only rows in ``allowed`` when given;
+        passages sharing no term are left out."""
         if len(self) == 0 or k <= 0:
             return []
         token_ids = self._bm25.get_tokens_ids(syllables(query))
         if not token_ids:
             return []
         scores = self._bm25.get_scores_from_ids(token_ids)
+        if allowed is not None:
+            scores = np.where(np.isin(self._row_ids, allowed, assume_unique=True), scores, 0.0)
         k = min(k, int(np.count_nonzero(scores > 0)))
         if k == 0:
             return []

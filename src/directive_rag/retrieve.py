@@ -12,7 +12,7 @@ import numpy as np
 
 from .encoders import Encoder
 from .index import IndexStore
-from .models import Hit
+from .models import Filters, Hit
 from .normalize import normalize_query
 from .references import find_references
 
@@ -50,26 +50,35 @@ class Retriever:
         return self.encoder.encode_queries([query])[0]
 
     def ranked(
-        self, query: str, k: int, mode: str = "hybrid", query_vector: np.ndarray | None = None
+        self, query: str, k: int, mode: str = "hybrid", query_vector: np.ndarray | None = None,
+        filters: Filters | None = None,
     ) -> list[tuple[int, float]]:
-        """(chunk row id, score) pairs, best first; ``query`` is already normalized."""
+        """(chunk row id, score) pairs, best first; ``query`` is already normalized.
+
+        With ``filters`` only passages of the documents they allow are ranked, in every list.
+        """
         if mode not in MODES:
             raise ValueError(f"chế độ tìm kiếm không hợp lệ: {mode!r} (chọn một trong {', '.join(MODES)})")
         dense, lexical = self._store.searchers()
+        allowed = self._store.allowed_rows(filters) if filters and not filters.is_empty() else None
         depth = max(k, CANDIDATES)
         if mode == "lexical":
-            return lexical.search(query, k)
+            return lexical.search(query, k, allowed)
         if query_vector is None:
             query_vector = self.query_vector(query)
-        dense_ranked = dense.search(query_vector, depth)
+        dense_ranked = dense.search(query_vector, depth, allowed)
         if mode == "dense":
             return dense_ranked[:k]
-        lexical_ranked = lexical.search(query, depth)
+        lexical_ranked = lexical.search(query, depth, allowed)
         rankings = [[row for row, _ in dense_ranked], [row for row, _ in lexical_ranked]]
         references = find_references(query)
         named = self._store.resolver().named_documents(references) if references else []
         if named:
-            rankings.append(self._passages_by_similarity(named, query_vector)[:depth])
+            named_ranked = self._passages_by_similarity(named, query_vector)
+            if allowed is not None:
+                permitted = set(allowed.tolist())
+                named_ranked = [row for row in named_ranked if row in permitted]
+            rankings.append(named_ranked[:depth])
         return reciprocal_rank_fusion(rankings)[:k]
 
     def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[int]:
@@ -85,11 +94,11 @@ class Retriever:
         vectors = self._store.catalog.chunk_vectors(rows)
         return [vectors[row] for row in rows if row in vectors]
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
         query = normalize_query(query)
         if not query or k <= 0:
             return []
-        return self.to_hits(self.ranked(query, k, mode))
+        return self.to_hits(self.ranked(query, k, mode, filters=filters))
 
     def to_hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:
