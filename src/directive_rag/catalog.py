@@ -189,6 +189,11 @@ class Catalog:
         vectors = [np.frombuffer(row["vector"], dtype=np.float32) for row in rows]
         return [row["id"] for row in rows], np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
 
+    def headings(self) -> dict[str, tuple[str, str, str]]:
+        """doc_id -> (type, number, title) of every document."""
+        rows = self._db.execute("SELECT doc_id, type, number, title FROM documents").fetchall()
+        return {row["doc_id"]: (row["type"], row["number"], row["title"]) for row in rows}
+
     def identities(self) -> list[dict]:
         """doc_id, number, type and date of every document: what references resolve against."""
         rows = self._db.execute("SELECT doc_id, number, type, date FROM documents").fetchall()
@@ -207,8 +212,8 @@ class Catalog:
         return [tuple(row) for row in self._db.execute("SELECT DISTINCT doc_id, key, term FROM doc_references")]
 
     def iter_chunks(self, batch: int = 4096, with_vectors: bool = False) -> Iterator[list[sqlite3.Row]]:
-        """All chunks in row-id order, in batches: (id, text[, vector])."""
-        columns = "id, text, vector" if with_vectors else "id, text"
+        """All chunks in row-id order, in batches: (id, doc_id, section, text[, vector])."""
+        columns = "id, doc_id, section, text" + (", vector" if with_vectors else "")
         last = -1
         while True:
             rows = self._db.execute(

@@ -95,12 +95,18 @@ def article_spans(headings: list[Heading], length: int) -> list[tuple[int, int, 
     return [(start, end, anchor) for (start, anchor), end in zip(spans, ends)]
 
 
+def passage_context(doc_type: str, number: str, title: str, section: str) -> str:
+    """ "Chỉ thị 53-CT/ĐU Về … › II. Nhiệm vụ › 1.": where a passage sits, as one line."""
+    kind = "" if title.lower().startswith(doc_type.lower()) else doc_type
+    heading = " ".join(part for part in (kind, number, title) if part)
+    return " › ".join(part for part in (heading, section) if part)
+
+
 def encoder_text(document: Document, chunk: Chunk) -> str:
     """What the encoder sees: the passage under its document's number, title and section.
 
     The context lets a passage that never names its document still match a question
     that does; the quote shown to people stays ``chunk.text``.
     """
-    heading = " ".join(part for part in (document.type, document.number, document.title) if part)
-    context = " › ".join(part for part in (heading, chunk.section) if part)
+    context = passage_context(document.type, document.number, document.title, chunk.section)
     return f"{context}\n{chunk.text}" if context else chunk.text

@@ -25,7 +25,8 @@ import numpy as np
 
 from .catalog import Catalog
 from .dense import DenseIndex
-from .lexical import LexicalIndex
+from .chunking import passage_context
+from .lexical import LexicalIndex, LexicalSettings
 from .filters import allowed_rows
 from .manifest import Manifest
 from .models import Filters
@@ -88,7 +89,22 @@ class IndexStore:
             vectors.extend(np.frombuffer(row["vector"], dtype=np.float32) for row in rows)
         ids = np.asarray(row_ids, dtype=np.int64)
         matrix = np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), dtype=np.float32)
-        return DenseIndex.build(self.manifest.dim, ids, matrix), LexicalIndex.build(ids, texts)
+        return DenseIndex.build(self.manifest.dim, ids, matrix), self.build_lexical(self.lexical_settings)
+
+    @property
+    def lexical_settings(self) -> LexicalSettings:
+        return LexicalSettings.from_dict(self.manifest.lexical)
+
+    def build_lexical(self, settings: LexicalSettings) -> LexicalIndex:
+        """A lexical index over every passage, with the passage's context when ``settings`` say so."""
+        headings = self.catalog.headings() if settings.with_context else {}
+        row_ids, texts = [], []
+        for rows in self.catalog.iter_chunks():
+            row_ids.extend(row["id"] for row in rows)
+            for row in rows:
+                context = passage_context(*headings[row["doc_id"]], row["section"]) if settings.with_context else ""
+                texts.append(f"{context}\n{row['text']}" if context else row["text"])
+        return LexicalIndex.build(np.asarray(row_ids, dtype=np.int64), texts, settings)
 
     def save_derived(self) -> None:
         """Build and save the derived indexes for the catalog's current generation (writers only)."""
@@ -116,8 +132,10 @@ class IndexStore:
         dense_path, lexical_path = self._paths(generation)
         if dense_path.exists() and lexical_path.exists():
             try:
-                return DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
-            except (OSError, RuntimeError, ValueError):
+                dense, lexical = DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
+                if lexical.settings == self.lexical_settings:
+                    return dense, lexical
+            except (OSError, RuntimeError, ValueError, KeyError):
                 pass  # a writer replaced them meanwhile, or they are damaged: rebuild
         return self._build_derived()
 

@@ -1,45 +1,67 @@
-"""Lexical search: BM25 (bm25s) over Vietnamese syllables, keyed by chunk row id."""
+"""Lexical search: BM25 (bm25s) over Vietnamese syllables (optionally with bigrams), keyed by chunk row id."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .tokenize import syllables
+from .tokenize import analyzer
 
 _IDS_FILE = "row_ids.npy"
+_SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class LexicalSettings:
+    """How passages become terms: the analyzer (tokenize.ANALYZERS) and whether each passage is
+    indexed under its context (document type, number, title and section path) as well."""
+
+    tokens: str = "syllables"
+    with_context: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LexicalSettings":
+        return cls(data.get("tokens", cls.tokens), bool(data.get("with_context", cls.with_context)))
+
+    def to_dict(self) -> dict:
+        return {"engine": "bm25s", **asdict(self)}
 
 
 class LexicalIndex:
-    def __init__(self, bm25, row_ids: np.ndarray):
+    def __init__(self, bm25, row_ids: np.ndarray, settings: LexicalSettings = LexicalSettings()):
         self._bm25 = bm25
         self._row_ids = row_ids
+        self.settings = settings
+        self._analyze = analyzer(settings.tokens)
 
     @classmethod
-    def build(cls, row_ids: np.ndarray, texts: list[str]) -> "LexicalIndex":
+    def build(cls, row_ids: np.ndarray, texts: list[str], settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
         import bm25s
 
+        analyze = analyzer(settings.tokens)
         bm25 = bm25s.BM25()
         if len(texts):
-            bm25.index([syllables(text) or [""] for text in texts], show_progress=False)
-        return cls(bm25, np.asarray(row_ids, dtype=np.int64))
+            bm25.index([analyze(text) or [""] for text in texts], show_progress=False)
+        return cls(bm25, np.asarray(row_ids, dtype=np.int64), settings)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
         import bm25s
 
         row_ids = np.load(folder / _IDS_FILE, allow_pickle=False)
+        settings = LexicalSettings.from_dict(json.loads((folder / _SETTINGS_FILE).read_text()))
         bm25 = bm25s.BM25.load(str(folder), mmap=True) if len(row_ids) else bm25s.BM25()
-        return cls(bm25, row_ids)
+        return cls(bm25, row_ids, settings)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if len(self._row_ids):
             self._bm25.save(str(folder))
         np.save(folder / _IDS_FILE, self._row_ids, allow_pickle=False)
-        (folder / "tokenizer.json").write_text(json.dumps({"tokenizer": "syllables"}))
+        (folder / _SETTINGS_FILE).write_text(json.dumps(self.settings.to_dict()))
 
     def __len__(self) -> int:
         return len(self._row_ids)
@@ -49,7 +71,7 @@ class LexicalIndex:
         passages sharing no term are left out."""
         if len(self) == 0 or k <= 0:
             return []
-        token_ids = self._bm25.get_tokens_ids(syllables(query))
+        token_ids = self._bm25.get_tokens_ids(self._analyze(query))
         if not token_ids:
             return []
         scores = self._bm25.get_scores_from_ids(token_ids)

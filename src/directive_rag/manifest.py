@@ -7,6 +7,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .lexical import LexicalSettings
+
 SCHEMA_VERSION = 2
 FILE_NAME = "manifest.json"
 
@@ -20,7 +22,7 @@ class Manifest:
     encoder: str
     dim: int
     chunking: dict
-    lexical: dict = field(default_factory=lambda: {"engine": "bm25s", "tokens": "syllables"})
+    lexical: dict = field(default_factory=lambda: LexicalSettings().to_dict())
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

@@ -6,6 +6,7 @@ ranked list to the fusion: that document's passages by similarity to the query.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -17,26 +18,52 @@ from .normalize import normalize_query
 from .references import find_references
 
 MODES = ("hybrid", "dense", "lexical")
-RRF_K = 60
 CANDIDATES = 50
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Fuse ranked lists of ids: each id scores the sum of 1 / (k + rank) over the lists holding it.
+@dataclass(frozen=True)
+class FusionSettings:
+    """Reciprocal-rank fusion: ``k`` damps the head of each list, weights scale each list's votes."""
+
+    k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    named_weight: float = 1.0  # the passages of documents the query names
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], k: int = FusionSettings.k, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Fuse ranked lists of ids: each id scores the sum of weight / (k + rank) over the lists holding it.
 
     Every id of every list is kept, so one list can only add to another, never filter it.
     """
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+@dataclass
+class CandidateLists:
+    """What hybrid search fuses: each list holds passage row ids, best first."""
+
+    dense: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    named: list[int]
+
+    def fuse(self, settings: FusionSettings) -> list[tuple[int, float]]:
+        rankings = [[row for row, _ in self.dense], [row for row, _ in self.lexical], self.named]
+        weights = [settings.dense_weight, settings.lexical_weight, settings.named_weight]
+        return reciprocal_rank_fusion(rankings, settings.k, weights)
+
+
 class Retriever:
-    def __init__(self, store: IndexStore, encoder_loader):
+    def __init__(self, store: IndexStore, encoder_loader, fusion: FusionSettings = FusionSettings()):
         self._store = store
         self._encoder_loader = encoder_loader
+        self.fusion = fusion
 
     @property
     def catalog(self):
@@ -59,27 +86,28 @@ class Retriever:
         """
         if mode not in MODES:
             raise ValueError(f"chế độ tìm kiếm không hợp lệ: {mode!r} (chọn một trong {', '.join(MODES)})")
-        dense, lexical = self._store.searchers()
         allowed = self._store.allowed_rows(filters) if filters and not filters.is_empty() else None
-        depth = max(k, CANDIDATES)
         if mode == "lexical":
-            return lexical.search(query, k, allowed)
+            return self._store.searchers()[1].search(query, k, allowed)
         if query_vector is None:
             query_vector = self.query_vector(query)
-        dense_ranked = dense.search(query_vector, depth, allowed)
         if mode == "dense":
-            return dense_ranked[:k]
-        lexical_ranked = lexical.search(query, depth, allowed)
-        rankings = [[row for row, _ in dense_ranked], [row for row, _ in lexical_ranked]]
+            return self._store.searchers()[0].search(query_vector, k, allowed)
+        return self.candidates(query, query_vector, max(k, CANDIDATES), allowed).fuse(self.fusion)[:k]
+
+    def candidates(
+        self, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None
+    ) -> CandidateLists:
+        """The dense, lexical and named-document lists hybrid search fuses, ``depth`` deep."""
+        dense, lexical = self._store.searchers()
         references = find_references(query)
-        named = self._store.resolver().named_documents(references) if references else []
-        if named:
-            named_ranked = self._passages_by_similarity(named, query_vector)
-            if allowed is not None:
-                permitted = set(allowed.tolist())
-                named_ranked = [row for row in named_ranked if row in permitted]
-            rankings.append(named_ranked[:depth])
-        return reciprocal_rank_fusion(rankings)[:k]
+        named_documents = self._store.resolver().named_documents(references) if references else []
+        named = self._passages_by_similarity(named_documents, query_vector) if named_documents else []
+        if allowed is not None and named:
+            permitted = set(allowed.tolist())
+            named = [row for row in named if row in permitted]
+        return CandidateLists(dense.search(query_vector, depth, allowed), lexical.search(query, depth, allowed),
+                              named[:depth])
 
     def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[int]:
         """The passages of the documents a query names, closest to the query first.
