@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 INDEX := index
 CORPUS_FILES := $(shell find corpus -type f 2>/dev/null)
 
-.PHONY: run test install index clean-index
+.PHONY: run test install index clean-index browser
 
 install: $(STAMP)
 
@@ -29,8 +29,24 @@ index: $(INDEX)/.corpus-ingested
 run: index
 	DIRECTIVE_RAG_INDEX=$(INDEX) $(BIN)/python app.py
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+# Installed with apt when missing (as root, or through password-less sudo); where that is not
+# possible the browser tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests (apt-get install chromium)"; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      || echo "could not install chromium: the browser tests will be skipped"; \
+	  else \
+	    echo "no $(CHROMIUM) and no way to install it here: the browser tests will be skipped"; \
+	  fi; \
+	fi
 
 clean-index:
 	rm -rf $(INDEX)/* $(INDEX)/.corpus-ingested $(INDEX)/.write.lock
