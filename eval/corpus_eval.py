@@ -19,17 +19,27 @@ from directive_rag.evaluation import evaluate_answers, evaluate_retrieval, read_
 HERE = Path(__file__).resolve().parent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(description: str) -> argparse.ArgumentParser:
+    """Options shared by the scripts that measure on corpus/: --index, --questions, --json."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--index", type=Path, default=HERE / "runs" / "corpus-index")
     parser.add_argument("--questions", type=Path, default=HERE / "corpus_questions.jsonl")
     parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    return parser
 
-    library = Library(args.index)
+
+def open_corpus(index: Path) -> Library:
+    """The library at ``index`` with corpus/ ingested into it (incrementally)."""
+    library = Library(index)
     report = library.ingest([HERE.parent / "corpus"], progress=lambda message: None)
     if report.failed:
         sys.exit(f"corpus/ did not ingest cleanly: {report.failed}")
+    return library
+
+
+def main() -> None:
+    args = corpus_parser(__doc__.splitlines()[0]).parse_args()
+    library = open_corpus(args.index)
     questions = read_questions(args.questions)
     results = {"retrieval": evaluate_retrieval(library, questions), "answers": evaluate_answers(library, questions)}
     if args.json:

@@ -170,3 +170,67 @@ def test_index_directory_comes_from_the_environment(ingested):
         capture_output=True, text=True, env={**os.environ, "DIRECTIVE_RAG_INDEX": str(index)},
     )
     assert len(json.loads(result.stdout)) == 4
+
+
+# -- covers and export (issue 5) -------------------------------------------------------------------
+
+def test_ask_json_says_how_the_answer_was_written(ingested):
+    index, _ = ingested
+    answer = json.loads(run_cli("ask", "Ai tổ chức sơ tán dân khỏi vùng ngập sâu?", "--json", index=index).stdout)
+    assert answer["mode"] == "extractive" and answer["note"] == ""
+
+
+def test_covers_follows_the_contract_with_exact_provisions(ingested):
+    index, _ = ingested
+    result = run_cli("covers", "bảo vệ rừng đầu nguồn, phòng cháy rừng", "-k", "3", "--json", index=index)
+    assert result.returncode == 0, result.stderr
+    coverage = json.loads(result.stdout)
+    assert coverage["issue"] == "bảo vệ rừng đầu nguồn, phòng cháy rừng"
+    assert 1 <= len(coverage["documents"]) <= 3
+    top = coverage["documents"][0]
+    assert {"doc_id", "number", "title", "type", "date", "score", "provisions", "referenced_by"} <= set(top)
+    assert (top["doc_id"], top["number"], top["type"], top["date"]) == ("party/chi-thi-09.txt", "09-CT/TU", "Chỉ thị", "2020-01-02")
+    text = json.loads(run_cli("show", top["doc_id"], "--json", index=index).stdout)["text"]
+    for provision in top["provisions"]:
+        assert {"section", "quote", "start", "end"} <= set(provision)
+        assert text[provision["start"] : provision["end"]] == provision["quote"]
+    plain = run_cli("covers", "bảo vệ rừng đầu nguồn", index=index)
+    assert plain.returncode == 0 and "09-CT/TU" in plain.stdout
+    assert run_cli("covers", "x", "-k", "0", index=index).returncode == 2
+
+
+def test_export_from_search_json_writes_a_docx_with_full_citations(ingested, tmp_path):
+    import docx
+
+    index, _ = ingested
+    found = tmp_path / "search.json"
+    found.write_text(run_cli("search", "sơ tán dân khi có bão", "-k", "2", "--json", index=index).stdout, encoding="utf-8")
+    output = tmp_path / "handout.docx"
+    result = run_cli("export", "--from-json", str(found), "-o", str(output), "--json", index=index)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["path"] == str(output) and report["excerpts"] >= 1 and report["title"] == "sơ tán dân khi có bão"
+    paragraphs = [paragraph.text for paragraph in docx.Document(str(output)).paragraphs]
+    assert paragraphs[0] == "sơ tán dân khi có bão"
+    assert any(text.startswith("1. Kế hoạch số 120/KH-UBND") for text in paragraphs)
+    assert any("sơ tán dân khỏi vùng ngập sâu" in text for text in paragraphs)
+    source = next(text for text in paragraphs if text.startswith("Nguồn: Kế hoạch số 120/KH-UBND"))
+    assert "trang 2" in source and "Điều 4" in source
+
+
+def test_export_from_chunks_and_a_question_writes_markdown(ingested, tmp_path):
+    index, _ = ingested
+    output = tmp_path / "handout.md"
+    result = run_cli("export", "--chunk", "quy-che.docx#0", "--question", "Chủ tịch Ủy ban nhân dân tỉnh tiếp công dân vào ngày nào?",
+                     "--title", "Tiếp công dân", "-o", str(output), index=index)
+    assert result.returncode == 0, result.stderr
+    text = output.read_text(encoding="utf-8")
+    assert text.startswith("# Tiếp công dân\n") and "Quyết định số 15/2024/QĐ-UBND" in text and "ngày 15 hằng tháng" in text
+
+
+def test_export_usage_errors(ingested, tmp_path):
+    index, _ = ingested
+    assert run_cli("export", "-o", str(tmp_path / "h.md"), index=index).returncode == 2
+    assert run_cli("export", "--chunk", "quy-che.docx#0", "-o", str(tmp_path / "h.pdf"), index=index).returncode == 2
+    unknown = run_cli("export", "--chunk", "no-such#3", "-o", str(tmp_path / "h.md"), index=index)
+    assert unknown.returncode == 1 and "no-such#3" in unknown.stderr and not (tmp_path / "h.md").exists()
