@@ -89,6 +89,6 @@ def export_files(items: list[HandoutItem], title: str) -> tuple[Path | None, Pat
     content = json.dumps([title, [item.to_dict() for item in items]], ensure_ascii=False, sort_keys=True)
     folder = Path(tempfile.gettempdir()) / EXPORT_FOLDER / hashlib.sha256(content.encode("utf-8")).hexdigest()[:24]
     folder.mkdir(parents=True, exist_ok=True)
-    handout = Handout(title, items)
+    handout = Handout(title, items, keep_order=True)  # the trainer arranged the basket
     name = ascii_slug(title)
     return handout.write(folder / f"{name}.docx"), handout.write(folder / f"{name}.md")
