@@ -90,12 +90,15 @@ def main() -> None:
     print(_table(f"Lexical analyzer inside hybrid (RRF k={default.k}, equal weights)", by_analyzer) + "\n")
 
     grid = []
-    for tokens, k, dense_weight in itertools.product(candidates, (10, 30, 60, 100), (0.7, 1.0, 1.3, 1.6, 2.0)):
+    for tokens, k, dense_weight in itertools.product(candidates, (10, 30, 60), (0.3, 0.5, 0.7, 1.0, 1.5)):
         settings = FusionSettings(k=k, dense_weight=dense_weight)
-        grid.append((f"{tokens}, k={k}, dense weight {dense_weight}",
+        grid.append((f"{tokens}, RRF k={k}, dense weight {dense_weight}",
                      measure(candidates[tokens], lambda item: [row for row, _ in item.fuse(settings)])))
-    print(_table(f"Fusion: RRF k and dense weight (lexical weight 1), best {args.top} of {len(grid)}", grid, args.top))
-
+    for tokens, dense_weight in itertools.product(candidates, (0.3, 0.5, 0.7, 1.0, 1.5)):
+        settings = FusionSettings(method="scores", dense_weight=dense_weight)
+        grid.append((f"{tokens}, scaled scores, dense weight {dense_weight}",
+                     measure(candidates[tokens], lambda item: [row for row, _ in item.fuse(settings)])))
+    print(_table(f"Fusion method and dense weight (lexical weight 1), best {args.top} of {len(grid)}", grid, args.top))
 
 if __name__ == "__main__":
     main()

@@ -7,8 +7,9 @@ import pytest
 
 from directive_rag import Library
 from directive_rag.lexical import LexicalIndex
-from directive_rag.retrieve import reciprocal_rank_fusion
-from directive_rag.tokenize import syllables
+from directive_rag.lexical import LexicalSettings
+from directive_rag.retrieve import CandidateLists, FusionSettings, reciprocal_rank_fusion, score_fusion
+from directive_rag.tokenize import syllables, syllables_and_bigrams
 
 
 def test_rrf_matches_hand_computed_scores():
@@ -23,6 +24,33 @@ def test_rrf_matches_hand_computed_scores():
 def test_rrf_keeps_items_found_by_one_side_only():
     fused = [item for item, _ in reciprocal_rank_fusion([[1, 2, 3], []])]
     assert fused == [1, 2, 3]
+
+
+def test_weighted_rrf_by_hand():
+    fused = dict(reciprocal_rank_fusion([[7, 3], [3]], k=10, weights=[0.5, 2.0]))
+    assert fused[7] == pytest.approx(0.5 / 11)
+    assert fused[3] == pytest.approx(0.5 / 12 + 2.0 / 11)
+
+
+def test_score_fusion_scales_each_list_then_weights_it():
+    dense = [(1, 0.90), (2, 0.80), (3, 0.70)]  # scaled: 1.0, 0.5, 0.0
+    lexical = [(3, 12.0), (1, 4.0)]  # scaled: 1.0, 0.0
+    fused = dict(score_fusion([dense, lexical, []], weights=[0.5, 1.0, 1.0]))
+    assert fused == pytest.approx({1: 0.5, 2: 0.25, 3: 1.0})
+    assert [row for row, _ in score_fusion([[(5, 3.0)]], [1.0])] == [5]  # a single score scales to 1
+    lists = CandidateLists(dense, lexical, named=[(2, 0.8)])
+    assert [row for row, _ in lists.fuse(FusionSettings(method="scores", dense_weight=0.5))] == [2, 3, 1]
+
+
+def test_bigrams_follow_syllables():
+    assert syllables_and_bigrams("Trách nhiệm nêu gương") == [
+        "trách", "nhiệm", "nêu", "gương", "trách_nhiệm", "nhiệm_nêu", "nêu_gương"]
+
+
+def test_bigrams_rank_the_phrase_above_scattered_syllables():
+    texts = ["nhiệm vụ nêu rõ trách nhiệm của gương mẫu", "trách nhiệm nêu gương của cán bộ"]
+    with_bigrams = LexicalIndex.build(np.array([1, 2]), texts, LexicalSettings("syllables+bigrams"))
+    assert [row for row, _ in with_bigrams.search("trách nhiệm nêu gương", 2)][0] == 2
 
 
 def test_syllables_keep_diacritics_and_one_letter_syllables():

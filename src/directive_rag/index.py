@@ -15,6 +15,7 @@ current or rebuilt from the catalog on open.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import threading
 from contextlib import contextmanager
@@ -94,6 +95,15 @@ class IndexStore:
     @property
     def lexical_settings(self) -> LexicalSettings:
         return LexicalSettings.from_dict(self.manifest.lexical)
+
+    def configure_lexical(self, settings: LexicalSettings) -> None:
+        """Switch the index to other lexical settings: recorded in the manifest, lexical index rebuilt."""
+        if settings == self.lexical_settings:
+            return
+        with self.write_lock():
+            self.manifest.lexical = settings.to_dict()
+            self.manifest.write(self.folder)
+            self.save_derived()
 
     def build_lexical(self, settings: LexicalSettings) -> LexicalIndex:
         """A lexical index over every passage, with the passage's context when ``settings`` say so."""
@@ -176,7 +186,14 @@ class IndexStore:
         return removed
 
     def size_bytes(self) -> int:
-        return sum(path.stat().st_size for path in self.folder.rglob("*") if path.is_file())
+        total = 0
+        for root, _, files in os.walk(self.folder):  # a folder a writer removes meanwhile is skipped
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(root, name)).st_size
+                except FileNotFoundError:  # replaced by a writer meanwhile
+                    pass
+        return total
 
     def close(self) -> None:
         self.catalog.close()

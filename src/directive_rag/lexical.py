@@ -19,8 +19,9 @@ class LexicalSettings:
     """How passages become terms: the analyzer (tokenize.ANALYZERS) and whether each passage is
     indexed under its context (document type, number, title and section path) as well."""
 
-    tokens: str = "syllables"
-    with_context: bool = False
+    # Defaults chosen on the tune splits of ALQAC and UIT (eval/RESULTS.md, eval/tune_retrieval.py).
+    tokens: str = "syllables+bigrams"
+    with_context: bool = True
 
     @classmethod
     def from_dict(cls, data: dict) -> "LexicalSettings":

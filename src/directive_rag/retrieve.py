@@ -1,4 +1,4 @@
-"""Retrieval: dense, lexical, and their fusion by reciprocal rank (hybrid).
+"""Retrieval: dense, lexical, and their fusion (hybrid) by scaled scores or reciprocal rank.
 
 In hybrid mode a query that names a library document ("Chỉ thị 53", "12-NQ/TU") adds a third
 ranked list to the fusion: that document's passages by similarity to the query.
@@ -23,10 +23,17 @@ CANDIDATES = 50
 
 @dataclass(frozen=True)
 class FusionSettings:
-    """Reciprocal-rank fusion: ``k`` damps the head of each list, weights scale each list's votes."""
+    """How hybrid search fuses its lists.
 
+    ``method`` "rrf": reciprocal rank fusion, ``k`` damping the head of each list;
+    "scores": each list's scores min-max scaled to [0, 1] over its candidates, then summed.
+    Either way the weights scale each list's contribution.
+    """
+
+    # Defaults chosen on the tune splits of ALQAC and UIT (eval/RESULTS.md, eval/tune_retrieval.py).
+    method: str = "scores"
     k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 0.5
     lexical_weight: float = 1.0
     named_weight: float = 1.0  # the passages of documents the query names
 
@@ -45,18 +52,34 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def score_fusion(scored: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]) -> list[tuple[int, float]]:
+    """Fuse scored lists: each list's scores scaled to [0, 1] (best = 1), weighted and summed per id."""
+    fused: dict[int, float] = {}
+    for items, weight in zip(scored, weights):
+        if not items:
+            continue
+        values = [score for _, score in items]
+        low, high = min(values), max(values)
+        for item, score in items:
+            scaled = (score - low) / (high - low) if high > low else 1.0
+            fused[item] = fused.get(item, 0.0) + weight * scaled
+    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 @dataclass
 class CandidateLists:
-    """What hybrid search fuses: each list holds passage row ids, best first."""
+    """What hybrid search fuses: (passage row id, score) lists, best first."""
 
     dense: list[tuple[int, float]]
     lexical: list[tuple[int, float]]
-    named: list[int]
+    named: list[tuple[int, float]]
 
     def fuse(self, settings: FusionSettings) -> list[tuple[int, float]]:
-        rankings = [[row for row, _ in self.dense], [row for row, _ in self.lexical], self.named]
+        lists = [self.dense, self.lexical, self.named]
         weights = [settings.dense_weight, settings.lexical_weight, settings.named_weight]
-        return reciprocal_rank_fusion(rankings, settings.k, weights)
+        if settings.method == "scores":
+            return score_fusion(lists, weights)
+        return reciprocal_rank_fusion([[row for row, _ in items] for items in lists], settings.k, weights)
 
 
 class Retriever:
@@ -105,18 +128,20 @@ class Retriever:
         named = self._passages_by_similarity(named_documents, query_vector) if named_documents else []
         if allowed is not None and named:
             permitted = set(allowed.tolist())
-            named = [row for row in named if row in permitted]
+            named = [(row, score) for row, score in named if row in permitted]
         return CandidateLists(dense.search(query_vector, depth, allowed), lexical.search(query, depth, allowed),
                               named[:depth])
 
-    def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[int]:
-        """The passages of the documents a query names, closest to the query first.
+    def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[tuple[int, float]]:
+        """(row id, cosine) of the passages of the documents a query names, closest to the query first.
 
-        Fused as a third ranked list, it favours the named documents without removing anything.
+        Fused as a third list, it favours the named documents without removing anything.
         """
         rows, vectors = self.catalog.document_vectors(doc_ids)
-        order = np.argsort(-(vectors @ query_vector), kind="stable") if rows else []
-        return [rows[index] for index in order]
+        if not rows:
+            return []
+        similarities = vectors @ query_vector
+        return [(rows[index], float(similarities[index])) for index in np.argsort(-similarities, kind="stable")]
 
     def chunk_vectors(self, rows: Sequence[int]) -> list[np.ndarray]:
         vectors = self._store.catalog.chunk_vectors(rows)
@@ -136,9 +161,9 @@ class Retriever:
         hits = []
         for row, score in ranked:
             chunk = chunks.get(row)
-            if chunk is None:  # removed by a concurrent ingest since the search
+            document = documents.get(chunk.doc_id) if chunk is not None else None
+            if document is None:  # removed by a concurrent ingest since the search (or since get_chunks)
                 continue
-            document = documents[chunk.doc_id]
             hits.append(Hit(
                 rank=len(hits) + 1, score=round(score, 6), doc_id=chunk.doc_id,
                 number=document["number"], title=document["title"], section=chunk.section,
