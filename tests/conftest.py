@@ -67,6 +67,16 @@ def run_cli(*args: str, index: Path | None = None, check_json: bool = True) -> s
     return result
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Terminate a server the tests started; kill it when it does not stop within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 DIRECTIVE_TEXT = """ĐẢNG BỘ TỈNH MẪU
 BAN THƯỜNG VỤ TỈNH ỦY
 Số 09-CT/TU

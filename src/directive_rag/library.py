@@ -69,7 +69,9 @@ class Library:
     @property
     def store(self) -> IndexStore:
         if self._store is None:
-            self._store = IndexStore.open(self.index_dir)
+            with self._lock:  # the web app's first requests may arrive together
+                if self._store is None:
+                    self._store = IndexStore.open(self.index_dir)
         return self._store
 
     def exists(self) -> bool:

@@ -295,9 +295,19 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+# Queries are cut (at a space) to this many characters: about 300 e5 tokens, inside the encoder's
+# 512-token window. A 10,000-character query took 15-20 s to embed and rank and says no more.
+MAX_QUERY_CHARS = 1000
+
+
 def normalize_query(query: str) -> str:
-    """Queries get the same characters as documents, folded onto one line."""
-    return " ".join(normalize_characters(query).split())
+    """Queries get the same characters as documents, folded onto one line and cut to MAX_QUERY_CHARS;
+    "" when no letter or digit is left (a query of punctuation or symbols only asks for nothing)."""
+    query = " ".join(normalize_characters(query[: 4 * MAX_QUERY_CHARS]).split())
+    if len(query) > MAX_QUERY_CHARS:
+        cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+        query = query[: cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS].rstrip()
+    return query if any(char.isalnum() for char in query) else ""
 
 
 # --- matching -----------------------------------------------------------------------------------

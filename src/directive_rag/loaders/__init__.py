@@ -20,6 +20,10 @@ from .pdf import load_pdf
 from .text import load_text
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# A text, Markdown or HTML file is its text: 10 MB is ten times the longest code of law. Larger ones
+# are refused before being read (a 50 MB text would take hours to embed, and memory to hold).
+MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024
+_TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 
 _LOADERS: dict[str, Callable[[Path, str], list[Document]]] = {
     ".txt": load_text,
@@ -52,8 +56,9 @@ def load_file(path: Path, doc_id: str) -> Loaded:
                 f"hỗ trợ: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
             )
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(f"tệp quá lớn ({size // (1024 * 1024)} MB; tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+        limit = MAX_TEXT_FILE_BYTES if suffix in _TEXT_SUFFIXES else MAX_FILE_BYTES
+        if size > limit:
+            raise LoadError(f"tệp quá lớn ({size / (1024 * 1024):.3g} MB; tối đa {limit // (1024 * 1024)} MB)")
         if suffix == ".jsonl":
             loaded.documents, loaded.failures = load_jsonl(path)
         else:
@@ -85,4 +90,4 @@ def discover(paths: list[Path]) -> Iterator[tuple[Path, str] | Failure]:
             yield Failure(str(path), "không tìm thấy tệp hoặc thư mục")
 
 
-__all__ = ["Loaded", "LoadError", "SUPPORTED_SUFFIXES", "discover", "load_file"]
+__all__ = ["Loaded", "LoadError", "MAX_FILE_BYTES", "MAX_TEXT_FILE_BYTES", "SUPPORTED_SUFFIXES", "discover", "load_file"]

@@ -9,6 +9,8 @@ from ..models import Document
 from ..normalize import normalize_text
 
 PAGE_SEPARATOR = "\n\n"
+# Text extracted from one file or record beyond this is refused before it is cleaned or embedded.
+MAX_TEXT_CHARS = 10_000_000
 # A page number alone on the first or last line of a PDF page: "3", "- 3 -", "Trang 3/12".
 _PAGE_NUMBER = r"[ \t]*(?:-[ \t]*)?(?:Trang[ \t]+)?\d{1,4}(?:[ \t]*/[ \t]*\d{1,4})?(?:[ \t]*-)?[ \t]*"
 _PAGE_NUMBER_LINE = re.compile(rf"\A\s*{_PAGE_NUMBER}\n|\n{_PAGE_NUMBER}\s*\Z", re.I)
@@ -29,6 +31,9 @@ def _to_unicode(pages: list[str]) -> list[str]:
 
 def make_document(doc_id: str, pages: list[str], *, paged: bool = False, **metadata) -> Document:
     """Normalize each page and join them, remembering where each page starts when ``paged``."""
+    length = sum(map(len, pages))
+    if length > MAX_TEXT_CHARS:
+        raise LoadError(f"văn bản quá dài ({length:,} ký tự; tối đa {MAX_TEXT_CHARS:,})".replace(",", "."))
     pages = _to_unicode(pages)
     if paged:
         pages = [_PAGE_NUMBER_LINE.sub("", page) for page in pages]

@@ -11,6 +11,7 @@ type, number, title, date, issuer) and the passage's place in it (section, page,
 from __future__ import annotations
 
 import html
+import re
 from typing import Union
 
 from ..handout import format_date
@@ -18,12 +19,16 @@ from ..models import Citation, Hit
 
 Excerpt = Union[Hit, Citation]
 
+# Control characters and bidirectional overrides a user may type or paste: they would reach the page
+# raw (NUL) or reorder what is shown after them (U+202E). Document text never holds them (normalize.py).
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 VIEWER_HINT = "Bấm vào một số [n] hoặc nút «Xem trong văn bản» để mở văn bản nguồn tại đoạn được trích."
 
 
 def esc(value) -> str:
-    """Text as HTML text: every character that could start markup is escaped."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text as HTML text: every character that could start markup is escaped, control characters dropped."""
+    return html.escape(_UNSHOWABLE.sub("", "" if value is None else str(value)), quote=True)
 
 
 def message_html(message: str, is_error: bool = False) -> str:

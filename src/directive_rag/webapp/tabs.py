@@ -7,6 +7,7 @@ change to the library, so document lists and filter choices refresh).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gradio as gr
@@ -34,9 +35,14 @@ from .render import VIEWER_HINT, esc, hint_html, message_html
 from .search import MODE_LABELS, search_view
 from .uploads import LibraryWriter, megabytes, upload_files
 
-# The reading Library's encoder and SQLite connection serve one request at a time; writes go
-# through the LibraryWriter, in their own queue, so they never hold up questions.
-READING = {"concurrency_id": "library", "concurrency_limit": 1}
+# Three queues. Questions and coverage reports take seconds each; searches, opened passages and the
+# page's lists a fraction of one, so they queue apart and a visitor's search or page load never waits
+# behind a queue of questions (eval/RESULTS.md, "Load"). The reading Library serves several threads at
+# once (a SQLite connection per thread, a reentrant encoder): each reading queue runs as many requests
+# as there are cores, at most four. Writes go through the LibraryWriter, one at a time, in their own queue.
+_CORES = max(1, min(4, os.cpu_count() or 1))
+ANSWERING = {"concurrency_id": "answers", "concurrency_limit": _CORES}
+READING = {"concurrency_id": "library", "concurrency_limit": _CORES}
 WRITING = {"concurrency_id": "writer", "concurrency_limit": 1}
 
 
@@ -117,7 +123,7 @@ def ask_tab(library: Library, basket: gr.State) -> FilterInputs:
             yield updated, render_conversation(updated), ""
 
     gr.on([ask_button.click, question.submit], ask, inputs=[question, turns, *filters.components()],
-          outputs=[turns, conversation, question], api_name="ask", **READING)
+          outputs=[turns, conversation, question], api_name="ask", **ANSWERING)
     wire_passage_buttons(library, conversation, turns, basket, viewer, listed=conversation_excerpts)
     new_conversation.click(lambda: ([], render_conversation([]), hint_html(VIEWER_HINT)), None,
                            [turns, conversation, viewer], api_name=False)
@@ -165,7 +171,7 @@ def coverage_tab(library: Library, basket: gr.State) -> FilterInputs:
         return _filtered_view(coverage_view, library, issue, k, (types, issuers, numbers, year_from, year_to))
 
     gr.on([cover_button.click, issue.submit], cover, inputs=[issue, k, *filters.components()],
-          outputs=[report, provisions], api_name="covers", **READING)
+          outputs=[report, provisions], api_name="covers", **ANSWERING)
     wire_passage_buttons(library, report, provisions, basket, viewer)
     return filters
 

@@ -7,6 +7,7 @@ the app's own ``Library`` keeps answering.
 
 from __future__ import annotations
 
+import json
 import queue
 import re
 import shutil
@@ -99,6 +100,28 @@ def safe_upload_name(name: str) -> str:
     return f"{cleaned}.{suffix}" if suffix.isalnum() else cleaned
 
 
+_WEB_ADDRESS = re.compile(r"https?://", re.I)
+
+
+def declared_source_problem(path: Path) -> str:
+    """Why an uploaded .jsonl cannot be accepted: a record whose ``source`` is not a web address.
+
+    A record's ``source`` is where its document was taken from; from a web upload it must not name
+    a file or folder of the server, which re-reading sources would otherwise open.
+    """
+    with path.open("rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue  # the loader reports bad lines with their numbers
+            source = record.get("source") if isinstance(record, dict) else None
+            if source not in (None, "") and not _WEB_ADDRESS.match(str(source)):
+                return (f"dòng {line_number}: trường 'source' của tệp tải lên chỉ được là địa chỉ web "
+                        f"(http:// hoặc https://), không phải {str(source)[:80]!r}")
+    return ""
+
+
 def upload_problem(path: Path, max_bytes: int) -> str:
     """Why the uploaded file at ``path`` cannot be accepted, or "" when it can."""
     suffix = path.suffix.lower()
@@ -113,7 +136,7 @@ def upload_problem(path: Path, max_bytes: int) -> str:
         return "tệp rỗng"
     if size > max_bytes:
         return f"tệp quá lớn ({megabytes(size)}; tối đa {megabytes(max_bytes)})"
-    return ""
+    return declared_source_problem(path) if suffix == ".jsonl" else ""
 
 
 def store_upload(source: Path, folder: Path, original_name: str) -> Path:
