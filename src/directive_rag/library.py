@@ -108,11 +108,13 @@ class Library:
         """
         if mode != RERANK_MODE:
             return self.retriever.search(query, k=k, mode=mode, filters=filters)
-        reranker = self._get_reranker()
+        reranker = self.reranker
         candidates = self.retriever.search(query, k=max(k, RERANK_DEPTH), mode="hybrid", filters=filters)
         return reranker.rerank(query, candidates)[:k]
 
-    def _get_reranker(self) -> CrossEncoderReranker:
+    @property
+    def reranker(self) -> CrossEncoderReranker:
+        """The configured cross-encoder, loaded on first use."""
         if not self.reranker_spec:
             raise RerankerError(
                 "Chưa cấu hình mô hình xếp hạng lại: đặt DIRECTIVE_RAG_RERANKER hoặc --reranker "
