@@ -143,6 +143,18 @@ def _upload(page, *files: Path) -> str:
     return status.inner_text()
 
 
+def _record_upload_progress(page) -> None:
+    """Keep every text Gradio's progress element over the upload table shows, in ``window.drProgressSeen``."""
+    page.evaluate("""() => {
+        window.drProgressSeen = [];
+        new MutationObserver(() => {
+            const tracker = document.querySelector('#dr-upload-status [data-testid=status-tracker]');
+            const text = tracker ? tracker.innerText.trim() : '';
+            if (text && !window.drProgressSeen.includes(text)) window.drProgressSeen.push(text);
+        }).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }""")
+
+
 def test_question_opens_its_citation_highlighted_in_the_document(page):
     from playwright.sync_api import expect
 
@@ -247,9 +259,12 @@ def test_uploaded_docx_is_found_by_search_then_deleted(page, tmp_path, served_in
     oversized = tmp_path / "qua-lon.txt"
     oversized.write_text("chữ " * (MAX_UPLOAD_MB * 1024 * 1024 // 5 + 1000), encoding="utf-8")
 
+    _open_tab(page, "Kho văn bản")
+    _record_upload_progress(page)
     _upload(page, upload, rejected, oversized)
     rows = {row.split("\t")[0]: row for row in page.locator("#dr-upload-status tbody tr").all_inner_texts()}
-    assert "đã thêm vào kho" in rows["Kế hoạch nuôi ong (bản 2).docx"]
+    assert "Xong\tđã thêm vào kho" in rows["Kế hoạch nuôi ong (bản 2).docx"]
+    assert any("Đang nạp tệp 1/3: " in text and "%" in text for text in page.evaluate("() => window.drProgressSeen"))
     assert "loại tệp không được nhận (.exe)" in rows["cai-dat.exe"]
     assert "tệp quá lớn" in rows["qua-lon.txt"]
     stored = served_index / "uploads" / "Kế-hoạch-nuôi-ong-bản-2.docx"

@@ -58,6 +58,19 @@ def test_ingest_reports_counts_and_failures_and_exits_1(ingested, library_folder
     assert "corrupt.pdf" in result.stderr  # the person at the terminal sees it too
 
 
+def test_ingest_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(ingested, library_folder):
+    _, result = ingested
+    assert len(result.stdout.splitlines()) == 1 and json.loads(result.stdout)
+    lines = result.stderr.splitlines()
+    assert "\r" not in result.stderr and "█" not in result.stderr
+    read = [line for line in lines if line.startswith("[")]
+    assert [line.split("]")[0] for line in read] == [f"[{done}/5" for done in range(1, 6)]
+    files = ["party/chi-thi-09.txt", "ke-hoach.pdf", "quy-che.docx", "bulletins.jsonl", "corrupt.pdf"]
+    assert sorted(line.split("] ", 1)[1] for line in read) == sorted(str(library_folder / file) for file in files)
+    assert any(line.startswith(f"lỗi: {library_folder / 'corrupt.pdf'}: ") for line in lines)
+    assert lines.index("đang cập nhật chỉ mục tìm kiếm…") > lines.index(read[-1])
+
+
 def test_reingest_of_unchanged_files_embeds_nothing_and_exits_0(ingested, library_folder, tmp_path):
     index, _ = ingested
     copy = tmp_path / "index"

@@ -49,7 +49,7 @@ def test_bigrams_follow_syllables():
 
 def test_bigrams_rank_the_phrase_above_scattered_syllables():
     texts = ["nhiệm vụ nêu rõ trách nhiệm của gương mẫu", "trách nhiệm nêu gương của cán bộ"]
-    with_bigrams = LexicalIndex.build(np.array([1, 2]), texts, LexicalSettings("syllables+bigrams"))
+    with_bigrams = LexicalIndex.build(zip([1, 2], texts), LexicalSettings("syllables+bigrams"))
     assert [row for row, _ in with_bigrams.search("trách nhiệm nêu gương", 2)][0] == 2
 
 
@@ -59,14 +59,14 @@ def test_syllables_keep_diacritics_and_one_letter_syllables():
 
 def test_lexical_index_distinguishes_tones_and_finds_one_letter_words():
     texts = ["cán bộ ở cơ sở", "cán bộ đi học", "bộ trưởng và ý kiến"]
-    index = LexicalIndex.build(np.array([10, 20, 30]), texts)
+    index = LexicalIndex.build(zip([10, 20, 30], texts))
     assert [row for row, _ in index.search("ở", 5)] == [10]
     assert [row for row, _ in index.search("ý", 5)] == [30]
     assert index.search("khác hẳn", 5) == []
 
 
 def test_lexical_index_round_trips_through_disk(tmp_path):
-    index = LexicalIndex.build(np.array([4, 8]), ["phòng cháy chữa cháy", "tiếp công dân"])
+    index = LexicalIndex.build(zip([4, 8], ["phòng cháy chữa cháy", "tiếp công dân"]))
     index.save(tmp_path / "lexical")
     loaded = LexicalIndex.load(tmp_path / "lexical")
     assert loaded.search("tiếp công dân", 2)[0][0] == 8

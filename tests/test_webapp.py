@@ -357,9 +357,15 @@ def test_upload_stores_safe_copies_and_reports_each_file(writable, tmp_path):
     bad.write_bytes(b"PK")
     broken = sent / "hong.pdf"
     broken.write_bytes(b"not a pdf at all")
-    steps = list(upload_files(writer, [good, bad, broken], MEGABYTE))
+    heard = []
+    steps = list(upload_files(writer, [good, bad, broken], MEGABYTE, progress=lambda *told: heard.append(told)))
     final = steps[-1]
     assert [status.state for status in final] == [DONE, FAILED, FAILED]
+    shares = [share for share, _ in heard]
+    assert shares == sorted(shares) and shares[0] == 0 and shares[-1] == pytest.approx(1)  # by the broken PDF's end
+    assert heard[0][1] == "Đang nạp tệp 1/3: đang đọc và mã hóa…"
+    assert any(text.startswith("Đang nạp tệp 1/3: mã hóa ") for _, text in heard)
+    assert any(text.startswith("Đang nạp tệp 3/3: lỗi: hong.pdf: ") for _, text in heard)
     assert final[0].message == "đã thêm vào kho" and final[0].stored_as == "Kế-hoạch-nuôi-ong.docx"
     assert "loại tệp không được nhận" in final[1].message and final[2].message.startswith("lỗi: ")
     assert any(status.state == "working" for step in steps for status in step)
@@ -406,8 +412,10 @@ def test_reindex_reads_sources_again(writable, tmp_path):
     reader, writer = writable
     source = Path(reader.document("chi-thi-07.txt")["source"])
     source.write_text(DIRECTIVE.replace("hằng ngày", "hai lần mỗi ngày"), encoding="utf-8")
-    pages = list(reindex_documents(reader, writer, ["chi-thi-07.txt"]))
-    assert "Đang nạp lại 1/1" in pages[0] and "đã cập nhật" in pages[-1]
+    heard = []
+    pages = list(reindex_documents(reader, writer, ["chi-thi-07.txt"], progress=lambda *told: heard.append(told)))
+    assert "Đang chờ" in pages[0] and "Đang nạp" in pages[1] and "đã cập nhật" in pages[-1]
+    assert heard[0] == (0, "Đang nạp tệp 1/1: đang đọc và mã hóa…") and heard[-1][0] == pytest.approx(1)
     assert "hai lần mỗi ngày" in reader.document("chi-thi-07.txt")["text"]
 
     targets, refused = reindex_targets([

@@ -1,6 +1,7 @@
 """The `directive-rag` command line: ingest, docs, show, search, ask, covers, export, and more.
 
-With --json each command prints JSON only on stdout; progress and errors go to stderr.
+With --json each command prints JSON only on stdout; progress and errors go to stderr (a progress
+bar redrawn in place when stderr is a terminal, plain lines otherwise).
 Exit codes: 0 success, 1 some inputs failed (or nothing found for `show`), 2 usage errors.
 """
 
@@ -19,6 +20,7 @@ from .library import Library
 from .manifest import IndexMismatchError
 from .handout import HandoutItem
 from .models import Answer, Coverage, Filters, Hit
+from .progress import ProgressDisplay
 from .rerank import RERANK_MODE, RerankerError
 from .retrieve import MODES
 
@@ -87,7 +89,8 @@ def _batch(items: Iterable[str], run: Callable[[str], dict], render: Callable[[d
 
 
 def cmd_ingest(library: Library, args) -> int:
-    report = library.ingest(args.paths, progress=_err)
+    with ProgressDisplay(sys.stderr) as show_progress:
+        report = library.ingest(args.paths, progress=show_progress)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -201,8 +204,9 @@ def cmd_eval(args) -> int:
             _err(str(error))
             return EXIT_FAILED
         _err(f"Đánh giá {name}: nạp văn bản (chỉ lần đầu mới mã hóa)…")
-        results.append(evaluate_dataset(dataset, args.runs, args.split, modes, getattr(args, "encoder", None),
-                                        args.reranker, progress=None if args.json else _err))
+        with ProgressDisplay(sys.stderr) as show_progress:
+            results.append(evaluate_dataset(dataset, args.runs, args.split, modes, getattr(args, "encoder", None),
+                                            args.reranker, progress=None if args.json else show_progress))
         if not args.json:
             print(markdown_table(results[-1]) + "\n")
     if args.json:

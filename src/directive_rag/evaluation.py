@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .encoders import DEFAULT_ENCODER
 from .eval_datasets import Dataset, Question, read_question_file
-from .ingest import Progress
+from .progress import Progress
 from .lexical import LexicalSettings
 from .library import Library
 from .retrieve import MODES
@@ -178,7 +178,7 @@ def evaluate_dataset(
     report = library.ingest(dataset.sources, progress=progress)
     if report.failed:
         raise RuntimeError(f"Bộ dữ liệu {dataset.name} không nạp trọn vẹn: {report.failed[:3]}")
-    library.store.configure_lexical(LexicalSettings())  # measure today's defaults on an older index too
+    library.store.configure(lexical=LexicalSettings())  # measure today's defaults on an older index too
     questions = dataset.select(split)
     return {
         "dataset": dataset.name, "split": split, "encoder": library.encoder_spec, "reranker": reranker or "",

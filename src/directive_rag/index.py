@@ -2,10 +2,10 @@
 
 Layout::
 
-    manifest.json          encoder, dimension, chunking and lexical settings
+    manifest.json          encoder, dimension, chunking, dense and lexical settings
     catalog.sqlite         documents, passages, vectors (source of truth, WAL mode)
     dense-<gen>.faiss      FAISS index built from catalog generation <gen>
-    lexical-<gen>/         bm25s index built from catalog generation <gen>
+    lexical-<gen>/         BM25 index built from catalog generation <gen>
 
 Derived indexes are written under new names and the old ones deleted only afterwards, so
 a crash at any point leaves a catalog that opens, and derived indexes that are either
@@ -25,7 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from .catalog import Catalog
-from .dense import DenseIndex
+from .dense import DenseIndex, DenseSettings
 from .chunking import passage_context
 from .lexical import LexicalIndex, LexicalSettings
 from .filters import allowed_rows
@@ -83,38 +83,45 @@ class IndexStore:
         return self.folder / f"dense-{generation}.faiss", self.folder / f"lexical-{generation}"
 
     def _build_derived(self) -> tuple[DenseIndex, LexicalIndex]:
-        row_ids, texts, vectors = [], [], []
+        row_ids, blocks = [], []
         for rows in self.catalog.iter_chunks(with_vectors=True):
             row_ids.extend(row["id"] for row in rows)
-            texts.extend(row["text"] for row in rows)
-            vectors.extend(np.frombuffer(row["vector"], dtype=np.float32) for row in rows)
+            blocks.append(np.frombuffer(b"".join(row["vector"] for row in rows), dtype=np.float32))
         ids = np.asarray(row_ids, dtype=np.int64)
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, self.manifest.dim), dtype=np.float32)
-        return DenseIndex.build(self.manifest.dim, ids, matrix), self.build_lexical(self.lexical_settings)
+        matrix = np.concatenate(blocks).reshape(len(ids), self.manifest.dim) if blocks else np.zeros((0, self.manifest.dim), np.float32)
+        del blocks
+        dense = DenseIndex.build(self.manifest.dim, ids, matrix, self.dense_settings)
+        return dense, self.build_lexical(self.lexical_settings)
 
     @property
     def lexical_settings(self) -> LexicalSettings:
         return LexicalSettings.from_dict(self.manifest.lexical)
 
-    def configure_lexical(self, settings: LexicalSettings) -> None:
-        """Switch the index to other lexical settings: recorded in the manifest, lexical index rebuilt."""
-        if settings == self.lexical_settings:
+    @property
+    def dense_settings(self) -> DenseSettings:
+        return DenseSettings.from_dict(self.manifest.dense)
+
+    def configure(self, lexical: LexicalSettings | None = None, dense: DenseSettings | None = None) -> None:
+        """Switch the index to other lexical or dense settings: recorded in the manifest, derived indexes rebuilt."""
+        lexical, dense = lexical or self.lexical_settings, dense or self.dense_settings
+        if (lexical, dense) == (self.lexical_settings, self.dense_settings):
             return
         with self.write_lock():
-            self.manifest.lexical = settings.to_dict()
+            self.manifest.lexical, self.manifest.dense = lexical.to_dict(), dense.to_dict()
             self.manifest.write(self.folder)
             self.save_derived()
 
     def build_lexical(self, settings: LexicalSettings) -> LexicalIndex:
         """A lexical index over every passage, with the passage's context when ``settings`` say so."""
         headings = self.catalog.headings() if settings.with_context else {}
-        row_ids, texts = [], []
-        for rows in self.catalog.iter_chunks():
-            row_ids.extend(row["id"] for row in rows)
-            for row in rows:
-                context = passage_context(*headings[row["doc_id"]], row["section"]) if settings.with_context else ""
-                texts.append(f"{context}\n{row['text']}" if context else row["text"])
-        return LexicalIndex.build(np.asarray(row_ids, dtype=np.int64), texts, settings)
+
+        def passages() -> Iterator[tuple[int, str]]:
+            for rows in self.catalog.iter_chunks():
+                for row in rows:
+                    context = passage_context(*headings[row["doc_id"]], row["section"]) if settings.with_context else ""
+                    yield row["id"], f"{context}\n{row['text']}" if context else row["text"]
+
+        return LexicalIndex.build(passages(), settings)
 
     def save_derived(self) -> None:
         """Build and save the derived indexes for the catalog's current generation (writers only)."""
@@ -126,9 +133,11 @@ class IndexStore:
         shutil.rmtree(temporary_lexical, ignore_errors=True)
         dense.save(temporary_dense)
         lexical.save(temporary_lexical)
+        _sync(temporary_dense, temporary_lexical)  # on disk before the renames make them current
         shutil.rmtree(lexical_path, ignore_errors=True)
         temporary_lexical.rename(lexical_path)
         temporary_dense.replace(dense_path)
+        _sync(self.folder)
         for stale in self.folder.glob("dense-*"):
             if stale != dense_path:
                 stale.unlink(missing_ok=True)
@@ -143,9 +152,9 @@ class IndexStore:
         if dense_path.exists() and lexical_path.exists():
             try:
                 dense, lexical = DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
-                if lexical.settings == self.lexical_settings:
+                if lexical.settings == self.lexical_settings and dense.approximate == self.dense_settings.approximate(len(dense)):
                     return dense, lexical
-            except (OSError, RuntimeError, ValueError, KeyError):
+            except (OSError, RuntimeError, ValueError, KeyError, EOFError):
                 pass  # a writer replaced them meanwhile, or they are damaged: rebuild
         return self._build_derived()
 
@@ -197,3 +206,14 @@ class IndexStore:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def _sync(*paths: Path) -> None:
+    """Flush files, and folders with the files directly in them, to disk."""
+    for path in paths:
+        for item in [*path.iterdir(), path] if path.is_dir() else [path]:
+            descriptor = os.open(item, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)

@@ -1,17 +1,30 @@
-"""Lexical search: BM25 (bm25s) over Vietnamese syllables (optionally with bigrams), keyed by chunk row id."""
+"""Lexical search: BM25 over Vietnamese syllables (optionally with bigrams), keyed by chunk row id.
+
+The index is a term-major sparse matrix of precomputed BM25 weights (the Lucene variant,
+k1 = 1.5, b = 0.75), built in batches with numpy so that a million passages fit in a few GB,
+and saved as plain arrays that are memory-mapped on load. A query adds up the rows of its terms.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from .tokenize import analyzer
 
-_IDS_FILE = "row_ids.npy"
+K1 = 1.5
+B = 0.75
+BUILD_BATCH = 20_000  # passages analyzed and counted together while building
+ENGINE = "bm25"
+
 _SETTINGS_FILE = "settings.json"
+_TERMS_FILE = "terms.json"
+_ARRAYS = ("row_ids", "weights", "positions", "starts")
 
 
 @dataclass(frozen=True)
@@ -28,40 +41,77 @@ class LexicalSettings:
         return cls(data.get("tokens", cls.tokens), bool(data.get("with_context", cls.with_context)))
 
     def to_dict(self) -> dict:
-        return {"engine": "bm25s", **asdict(self)}
+        return {"engine": ENGINE, **asdict(self)}
 
 
 class LexicalIndex:
-    def __init__(self, bm25, row_ids: np.ndarray, settings: LexicalSettings = LexicalSettings()):
-        self._bm25 = bm25
+    """``weights[starts[t]:starts[t + 1]]`` are term t's BM25 weights in the passages at
+    ``positions[starts[t]:starts[t + 1]]``; ``row_ids[position]`` is a passage's chunk row id."""
+
+    def __init__(self, terms: dict[str, int], row_ids: np.ndarray, weights: np.ndarray, positions: np.ndarray,
+                 starts: np.ndarray, settings: LexicalSettings = LexicalSettings()):
+        self._terms = terms
         self._row_ids = row_ids
+        self._weights = weights
+        self._positions = positions
+        self._starts = starts
         self.settings = settings
         self._analyze = analyzer(settings.tokens)
 
     @classmethod
-    def build(cls, row_ids: np.ndarray, texts: list[str], settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
-        import bm25s
-
+    def build(cls, passages: Iterable[tuple[int, str]], settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
+        """Index (row id, text) pairs, which may come from a generator."""
         analyze = analyzer(settings.tokens)
-        bm25 = bm25s.BM25()
-        if len(texts):
-            bm25.index([analyze(text) or [""] for text in texts], show_progress=False)
-        return cls(bm25, np.asarray(row_ids, dtype=np.int64), settings)
+        terms: defaultdict[str, int] = defaultdict()
+        terms.default_factory = terms.__len__  # a new term gets the next id, without leaving C code
+        owners, term_ids, counts, lengths = [], [], [], []  # per batch: (passage, term) pairs, counts, lengths
+        batch_terms: list[np.ndarray] = []
+        ids: list[int] = []
+        for row_id, text in passages:
+            ids.append(row_id)
+            batch_terms.append(np.fromiter(map(terms.__getitem__, analyze(text)), np.int64))
+            if len(batch_terms) == BUILD_BATCH:
+                _count_batch(batch_terms, len(ids) - len(batch_terms), owners, term_ids, counts, lengths)
+                batch_terms = []
+        _count_batch(batch_terms, len(ids) - len(batch_terms), owners, term_ids, counts, lengths)
+        if not ids:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls({}, empty, empty.astype(np.float32), empty.astype(np.int32), np.zeros(1, np.int64), settings)
+        return cls._from_counts(dict(terms), np.asarray(ids, dtype=np.int64), np.concatenate(owners),
+                                np.concatenate(term_ids), np.concatenate(counts), np.concatenate(lengths), settings)
+
+    @classmethod
+    def _from_counts(cls, terms: dict[str, int], row_ids: np.ndarray, passages: np.ndarray, term_ids: np.ndarray,
+                     counts: np.ndarray, lengths: np.ndarray, settings: LexicalSettings) -> "LexicalIndex":
+        order = np.argsort(row_ids, kind="stable")  # sorted row ids let a filter find its passages by bisection
+        row_ids = row_ids[order]
+        passages = np.argsort(order).astype(np.int32)[passages]
+        lengths = lengths[order]
+        documents = len(row_ids)
+        frequencies = np.bincount(term_ids, minlength=len(terms))
+        idf = np.log1p((documents - frequencies + 0.5) / (frequencies + 0.5)).astype(np.float32)
+        average = float(lengths.mean()) if documents else 1.0
+        norms = (K1 * (1 - B + B * lengths / max(average, 1e-9))).astype(np.float32)
+        weights = idf[term_ids] * counts / (counts + norms[passages])
+        by_term = np.argsort(term_ids, kind="stable")
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(frequencies, out=starts[1:])
+        return cls(terms, row_ids, weights[by_term].astype(np.float32), passages[by_term], starts, settings)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        import bm25s
-
-        row_ids = np.load(folder / _IDS_FILE, allow_pickle=False)
-        settings = LexicalSettings.from_dict(json.loads((folder / _SETTINGS_FILE).read_text()))
-        bm25 = bm25s.BM25.load(str(folder), mmap=True) if len(row_ids) else bm25s.BM25()
-        return cls(bm25, row_ids, settings)
+        settings = json.loads((folder / _SETTINGS_FILE).read_text())
+        if settings.get("engine") != ENGINE:
+            raise ValueError(f"lexical index at {folder} was built by {settings.get('engine')!r}")
+        terms = {term: position for position, term in enumerate(json.loads((folder / _TERMS_FILE).read_text()))}
+        arrays = [np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS]
+        return cls(terms, *arrays, settings=LexicalSettings.from_dict(settings))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        if len(self._row_ids):
-            self._bm25.save(str(folder))
-        np.save(folder / _IDS_FILE, self._row_ids, allow_pickle=False)
+        for name, array in zip(_ARRAYS, (self._row_ids, self._weights, self._positions, self._starts)):
+            np.save(folder / f"{name}.npy", array, allow_pickle=False)
+        (folder / _TERMS_FILE).write_text(json.dumps(list(self._terms), ensure_ascii=False))
         (folder / _SETTINGS_FILE).write_text(json.dumps(self.settings.to_dict()))
 
     def __len__(self) -> int:
@@ -69,18 +119,46 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row id, BM25 score) of the ``k`` best-matching passages, only rows in ``allowed`` when given;
-        passages sharing no term are left out."""
+        passages sharing no term are left out. A term repeated in the query counts as often."""
         if len(self) == 0 or k <= 0:
             return []
-        token_ids = self._bm25.get_tokens_ids(self._analyze(query))
-        if not token_ids:
+        known = [self._terms[term] for term in self._analyze(query) if term in self._terms]
+        if not known:
             return []
-        scores = self._bm25.get_scores_from_ids(token_ids)
+        postings = [slice(self._starts[term], self._starts[term + 1]) for term in known]
+        scores = np.bincount(np.concatenate([self._positions[span] for span in postings]),
+                             np.concatenate([self._weights[span] for span in postings]), minlength=len(self))
         if allowed is not None:
-            scores = np.where(np.isin(self._row_ids, allowed, assume_unique=True), scores, 0.0)
+            scores[~self._mask(allowed)] = 0
         k = min(k, int(np.count_nonzero(scores > 0)))
         if k == 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[np.lexsort((self._row_ids[top], -scores[top]))]
         return [(int(self._row_ids[i]), float(scores[i])) for i in top]
+
+    def _mask(self, allowed: np.ndarray) -> np.ndarray:
+        """1 at the positions of the ``allowed`` row ids, 0 elsewhere."""
+        allowed = np.asarray(allowed, dtype=np.int64)
+        positions = np.searchsorted(self._row_ids, allowed)
+        inside = positions < len(self)
+        positions = positions[inside]
+        mask = np.zeros(len(self), dtype=bool)
+        mask[positions[self._row_ids[positions] == allowed[inside]]] = 1
+        return mask
+
+
+def _count_batch(batch_terms: list[np.ndarray], first: int, passages: list, term_ids: list, counts: list,
+                 lengths: list) -> None:
+    """Append the (passage, term, count) triples and the lengths of one batch of analyzed passages."""
+    if not batch_terms:
+        return
+    sizes = np.fromiter((len(terms) for terms in batch_terms), np.int64, len(batch_terms))
+    flat = np.concatenate(batch_terms) if sizes.sum() else np.zeros(0, np.int64)
+    local = np.repeat(np.arange(len(batch_terms), dtype=np.int64), sizes)
+    span = int(flat.max()) + 1 if len(flat) else 1
+    keys, repeats = np.unique(local * span + flat, return_counts=True)
+    passages.append((keys // span + first).astype(np.int32))
+    term_ids.append((keys % span).astype(np.int32))
+    counts.append(repeats.astype(np.float32))
+    lengths.append(sizes.astype(np.float32))

@@ -141,6 +141,7 @@ class Library:
             "encoder": manifest.encoder,
             "dim": manifest.dim,
             "index_type": dense.kind,
+            "index_parameters": dense.parameters,
             "lexical": manifest.lexical,
             "generation": self.store.catalog.generation,
             "size_bytes": self.store.size_bytes(),

@@ -7,6 +7,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .dense import DenseSettings
 from .lexical import LexicalSettings
 
 SCHEMA_VERSION = 2
@@ -23,6 +24,7 @@ class Manifest:
     dim: int
     chunking: dict
     lexical: dict = field(default_factory=lambda: LexicalSettings().to_dict())
+    dense: dict = field(default_factory=lambda: DenseSettings().to_dict())
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

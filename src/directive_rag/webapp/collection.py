@@ -6,13 +6,24 @@ the ``LibraryWriter``, so questions keep being answered while the library change
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..library import Library
 from .errors import error_message
 from .render import esc, format_date, message_html
-from .uploads import DONE, FAILED, WORKING, FileStatus, LibraryWriter, delete_uploaded_files, reindex_targets, report_message
+from .uploads import (
+    DONE,
+    FAILED,
+    WORKING,
+    BatchProgress,
+    FileStatus,
+    LibraryWriter,
+    delete_uploaded_files,
+    ingest_into_row,
+    reindex_targets,
+)
 
 DOCUMENT_HEADERS = ["Mã văn bản", "Số hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Tiêu đề", "Số đoạn"]
 NOTHING_SELECTED_MESSAGE = "Chưa chọn văn bản nào. Chọn văn bản trong ô «Văn bản đã chọn» hoặc bấm vào một dòng của bảng."
@@ -113,8 +124,12 @@ def remove_documents(library: Library, writer: LibraryWriter, doc_ids: Sequence[
     return message_html(message)
 
 
-def reindex_documents(library: Library, writer: LibraryWriter, doc_ids: Sequence[str]) -> Iterator[str]:
-    """Read the selected documents' source files again (changed ones are re-indexed); progress as HTML."""
+def reindex_documents(library: Library, writer: LibraryWriter, doc_ids: Sequence[str],
+                      progress: BatchProgress | None = None) -> Iterator[str]:
+    """Read the selected documents' source files again (changed ones are re-indexed).
+
+    Yields a table of every source's state after each step; ``progress`` hears how much is done.
+    """
     if not doc_ids:
         yield message_html(NOTHING_SELECTED_MESSAGE)
         return
@@ -126,11 +141,12 @@ def reindex_documents(library: Library, writer: LibraryWriter, doc_ids: Sequence
     selected = [document for document in documents if document["doc_id"] in wanted]
     targets, refused = reindex_targets(selected)
     statuses = [FileStatus(doc_id, FAILED, f"lỗi: {reason}") for doc_id, reason in refused]
-    for position, target in enumerate(targets, start=1):
-        yield message_html(f"Đang nạp lại {position}/{len(targets)}: {target.name}…")
-        try:
-            state, message = report_message(writer.ingest([target]))
-        except Exception as error:
-            state, message = FAILED, f"lỗi: {error_message(error)}"
-        statuses.append(FileStatus(target.name, state, message))
+    statuses += [FileStatus(target.name) for target in targets]
     yield render_upload_statuses(statuses)
+    for position, target in enumerate(targets, start=len(refused)):
+        try:
+            for rows in ingest_into_row(writer, target, statuses, position, progress):
+                yield render_upload_statuses(rows)
+        except Exception as error:
+            statuses[position] = replace(statuses[position], state=FAILED, message=f"lỗi: {error_message(error)}")
+            yield render_upload_statuses(statuses)

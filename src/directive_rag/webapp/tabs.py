@@ -235,8 +235,9 @@ def collection_tab(library: Library, writer: LibraryWriter, max_upload_bytes: in
         summary = message_html(problem, is_error=True) if problem else status_html(library)
         return summary, document_rows(documents), gr.Dropdown(choices=document_choices(documents))
 
-    def upload(paths):
-        for statuses in upload_files(writer, [Path(path) for path in paths or []], max_upload_bytes):
+    # Gradio fills in a gr.Progress given as a default argument; it shows a bar over the event's output.
+    def upload(paths, progress=gr.Progress()):
+        for statuses in upload_files(writer, [Path(path) for path in paths or []], max_upload_bytes, progress):
             yield render_upload_statuses(statuses)
 
     def ask_to_confirm(doc_ids):
@@ -248,8 +249,8 @@ def collection_tab(library: Library, writer: LibraryWriter, max_upload_bytes: in
     def delete(doc_ids):
         return remove_documents(library, writer, doc_ids or []), gr.Row(visible=False), []
 
-    def reindex(doc_ids):
-        yield from reindex_documents(library, writer, doc_ids or [])
+    def reindex(doc_ids, progress=gr.Progress()):
+        yield from reindex_documents(library, writer, doc_ids or [], progress)
 
     def select_row(chosen, event: gr.SelectData):
         row = getattr(event, "row_value", None) or []

@@ -1,7 +1,8 @@
 """Files uploaded through the web app: checked, stored under ``<index>/uploads/`` with safe names, ingested.
 
 No Gradio here: ``upload_files`` yields the state of every file after each step, so the page can
-show progress per file while a second ``Library`` on the same index folder does the writing and
+show progress per file, and tells an optional ``BatchProgress`` (``gr.Progress`` is one) how much of
+the whole batch is done, while a second ``Library`` on the same index folder does the writing and
 the app's own ``Library`` keeps answering.
 """
 
@@ -15,11 +16,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..library import Library
 from ..loaders import SUPPORTED_SUFFIXES
 from ..models import IngestReport
+from ..progress import READING, IngestProgress
 
 UPLOADS_FOLDER = "uploads"
 MAX_STEM_CHARS = 100
@@ -30,6 +32,10 @@ WAITING, WORKING, DONE, FAILED = "waiting", "working", "done", "failed"
 # Gradio refuses a whole batch, with an English message, when one file is over its own limit; its
 # limit is set this many times above ours so that files just over ours get their reason here.
 TRANSFER_LIMIT_FACTOR = 2
+
+
+# Told (the share of a whole batch of files done, what is happening, in Vietnamese), as gr.Progress is.
+BatchProgress = Callable[[float, str], None]
 
 
 def megabytes(size: int) -> str:
@@ -162,13 +168,13 @@ def report_message(report: IngestReport) -> tuple[str, str]:
     return FAILED, "lỗi: tệp không có văn bản nào"
 
 
-def ingest_with_progress(writer: LibraryWriter, path: Path) -> Iterator[str]:
-    """Ingest ``path`` in a worker thread, yielding its progress messages; returns the report."""
+def ingest_with_progress(writer: LibraryWriter, path: Path) -> Iterator[IngestProgress]:
+    """Ingest ``path`` in a worker thread, yielding its progress events; returns the report."""
     events: queue.Queue = queue.Queue()
 
     def work() -> None:
         try:
-            events.put(("done", writer.ingest([path], progress=lambda message: events.put(("progress", message)))))
+            events.put(("done", writer.ingest([path], progress=lambda event: events.put(("progress", event)))))
         except BaseException as error:  # handed to the waiting generator, which raises it
             events.put(("error", error))
 
@@ -183,11 +189,41 @@ def ingest_with_progress(writer: LibraryWriter, path: Path) -> Iterator[str]:
             raise value
 
 
-def upload_files(writer: LibraryWriter, files: Sequence[Path], max_bytes: int) -> Iterator[list[FileStatus]]:
+def ingest_into_row(writer: LibraryWriter, path: Path, statuses: list[FileStatus], position: int,
+                    progress: BatchProgress | None = None) -> Iterator[list[FileStatus]]:
+    """Ingest ``path`` for the row ``statuses[position]``, yielding all rows after each step.
+
+    The row shows the step under way, then the outcome (done or failed). ``progress`` hears the share
+    of all the rows done, the rows before this one counting as finished.
+    """
+    message, fraction = "đang đọc và mã hóa…", 0.0
+    steps = ingest_with_progress(writer, path)
+    while True:
+        statuses[position] = replace(statuses[position], state=WORKING, message=message)
+        yield list(statuses)
+        # After the yield: the page shows the bar only when the progress arrives after the new rows.
+        if progress is not None:  # not `if progress`: a gr.Progress with no iterables is falsy
+            progress((position + fraction) / len(statuses),
+                     f"Đang nạp tệp {position + 1}/{len(statuses)}: {message}")
+        try:
+            event = next(steps)
+        except StopIteration as finished:
+            state, message = report_message(finished.value)
+            statuses[position] = replace(statuses[position], state=state, message=message)
+            yield list(statuses)
+            return
+        # The "[1/1] path" line of a file read says nothing on the row of that one file.
+        message = "đã đọc tệp" if event.stage == READING else event.message.replace(str(path), path.name)
+        fraction = event.fraction
+
+
+def upload_files(writer: LibraryWriter, files: Sequence[Path], max_bytes: int,
+                 progress: BatchProgress | None = None) -> Iterator[list[FileStatus]]:
     """Check, store and ingest each uploaded file in turn; yields every file's status after each step.
 
     ``files`` are the paths Gradio saved the uploads to (their names are the names the user gave).
-    A file that fails (wrong type, too big, unreadable) does not stop the others.
+    A file that fails (wrong type, too big, unreadable) does not stop the others. ``progress`` hears
+    how much of the whole batch is done.
     """
     folder = uploads_dir(writer.index_dir).resolve()  # sources are recorded as absolute paths
     statuses = [FileStatus(Path(file).name) for file in files]
@@ -200,24 +236,11 @@ def upload_files(writer: LibraryWriter, files: Sequence[Path], max_bytes: int) -
             continue
         try:
             stored = store_upload(file, folder, file.name)
-            statuses[position] = replace(statuses[position], state=WORKING, message="đang đọc và mã hóa…",
-                                         stored_as=stored.name)
-            yield list(statuses)
-            progress = ingest_with_progress(writer, stored)
-            while True:
-                try:
-                    message = next(progress)
-                except StopIteration as finished:
-                    report = finished.value
-                    break
-                shown = message.replace(str(stored), stored.name)
-                statuses[position] = replace(statuses[position], message=shown)
-                yield list(statuses)
-            state, message = report_message(report)
+            statuses[position] = replace(statuses[position], stored_as=stored.name)
+            yield from ingest_into_row(writer, stored, statuses, position, progress)
         except Exception as error:  # one file's failure is shown on its row; the others go on
-            state, message = FAILED, f"lỗi: {error}"
-        statuses[position] = replace(statuses[position], state=state, message=message)
-        yield list(statuses)
+            statuses[position] = replace(statuses[position], state=FAILED, message=f"lỗi: {error}")
+            yield list(statuses)
 
 
 def reindex_targets(documents: Sequence[dict]) -> tuple[list[Path], list[tuple[str, str]]]:
