@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from conftest import DIRECTIVE_TEXT, run_cli
@@ -107,3 +108,50 @@ def test_status_and_remove_through_the_cli(tmp_path, directive_file):
     assert result.returncode == 1 and "missing.txt" in result.stderr
     assert json.loads(result.stdout) == {"removed": [directive_file.name], "missing": ["missing.txt"]}
     assert json.loads(run_cli("status", "--json", index=index).stdout)["documents"] == 0
+
+
+def _derived_files(index) -> set[str]:
+    return {path.name for path in index.iterdir() if path.name.startswith(("dense-", "lexical-"))}
+
+
+@pytest.mark.parametrize("exact_limit", [50_000, 5], ids=["exact", "ivf"])
+def test_updated_derived_indexes_answer_like_a_rebuild(tmp_path, directive_file, exact_limit):
+    """Each ingest and removal updates the derived indexes with what changed; they must rank like
+    indexes rebuilt from the whole catalog."""
+    from directive_rag.dense import DenseSettings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "chi-thi-09.txt").write_text(DIRECTIVE_TEXT, encoding="utf-8")
+    (folder / "ke-hoach-3.txt").write_text(
+        "KẾ HOẠCH\nTổ chức hội nghị tiếp công dân định kỳ hằng tháng tại trụ sở Ủy ban nhân dân xã.\n"
+        "Văn phòng bố trí phòng tiếp dân, sổ theo dõi và cán bộ ghi biên bản.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    library = Library(index)
+    library.ingest([folder])
+    library.store.configure(dense=DenseSettings(exact_limit=exact_limit, probe_fraction=1))
+    queries = ["phòng cháy chữa cháy rừng", "tiếp công dân định kỳ", "lịch trực cơ quan dịp Tết", "biên bản"]
+    steps = [  # (change, whether the folder is ingested again after it)
+        (lambda: (folder / "quyet-dinh-7.txt").write_text(
+            "QUYẾT ĐỊNH\nBan hành quy chế quản lý kho lưu trữ hồ sơ của cơ quan.\n"
+            "Điều 1. Hồ sơ được lập danh mục, đánh số và bảo quản trong kho đạt chuẩn.\n", encoding="utf-8"), True),
+        (lambda: (folder / "ke-hoach-3.txt").write_text(
+            "KẾ HOẠCH\nTổ chức tiếp công dân định kỳ vào ngày 15 hằng tháng tại nhà văn hóa thôn.\n",
+            encoding="utf-8"), True),
+        (lambda: library.remove(["chi-thi-09.txt"]), False),
+    ]
+    for change, ingest_again in steps:
+        change()
+        if ingest_again:
+            library.ingest([folder])
+        generation = library.store.catalog.generation
+        assert _derived_files(index) == {f"dense-{generation}.faiss", f"lexical-{generation}"}
+        rebuilt_folder = tmp_path / f"rebuilt-{generation}"
+        shutil.copytree(index, rebuilt_folder, ignore=shutil.ignore_patterns("dense-*", "lexical-*"))
+        rebuilt = Library(rebuilt_folder)  # no derived files: built from the whole catalog on open
+        assert rebuilt.status()["index_type"] == library.status()["index_type"]
+        for query in queries:
+            for mode in ("lexical", "dense", "hybrid"):
+                mine = [(hit.chunk_id, round(hit.score, 4)) for hit in library.search(query, k=8, mode=mode)]
+                assert mine == [(hit.chunk_id, round(hit.score, 4)) for hit in rebuilt.search(query, k=8, mode=mode)], (query, mode)
+        rebuilt.close()

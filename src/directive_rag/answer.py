@@ -234,8 +234,7 @@ class Answerer:
         query = normalize_query(question)
         if not query:
             return Evidence(question, "")
-        query_vector = self._retriever.query_vector(query)
-        ranked = self._retriever.ranked(query, self.settings.passages, "hybrid", query_vector=query_vector, filters=filters)
+        ranked, query_vector = self._retriever.hybrid(query, self.settings.passages, filters)
         hits = self._retriever.to_hits(ranked)
         vectors = self._retriever.catalog.chunk_vectors([row for row, _ in ranked]) if ranked else {}
         rows = [row for row, _ in ranked if row in vectors]  # what to_hits kept, in its order

@@ -237,6 +237,10 @@ class Catalog:
                 f"SELECT id FROM chunks WHERE doc_id IN ({','.join('?' * len(part))})", part))
         return np.asarray(sorted(rows), dtype=np.int64)
 
+    def row_ids(self) -> np.ndarray:
+        """Every chunk's row id, in increasing order (ids are never reused: a new chunk's id is above all before it)."""
+        return np.fromiter((row[0] for row in self._db.execute("SELECT id FROM chunks ORDER BY id")), np.int64)
+
     def chunk_vectors(self, row_ids: Sequence[int]) -> dict[int, np.ndarray]:
         marks = ",".join("?" * len(row_ids))
         rows = self._db.execute(
@@ -275,10 +279,11 @@ class Catalog:
         """Distinct (doc_id, key, term) of every stored reference."""
         return [tuple(row) for row in self._db.execute("SELECT DISTINCT doc_id, key, term FROM doc_references")]
 
-    def iter_chunks(self, batch: int = 4096, with_vectors: bool = False) -> Iterator[list[sqlite3.Row]]:
-        """All chunks in row-id order, in batches: (id, doc_id, section, text[, vector])."""
+    def iter_chunks(self, batch: int = 4096, with_vectors: bool = False, after: int = -1) -> Iterator[list[sqlite3.Row]]:
+        """The chunks whose row id is above ``after`` (all by default) in row-id order, in batches:
+        (id, doc_id, section, text[, vector])."""
         columns = "id, doc_id, section, text" + (", vector" if with_vectors else "")
-        last = -1
+        last = after
         while True:
             rows = self._db.execute(
                 f"SELECT {columns} FROM chunks WHERE id > ? ORDER BY id LIMIT ?", (last, batch)

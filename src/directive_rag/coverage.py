@@ -74,8 +74,7 @@ class CoverageFinder:
         if not query:
             return []
         settings = self.settings
-        query_vector = self._retriever.query_vector(query)
-        ranked = self._retriever.ranked(query, settings.passages, "hybrid", query_vector=query_vector, filters=filters)
+        ranked, query_vector = self._retriever.hybrid(query, settings.passages, filters)
         vectors = self._retriever.catalog.chunk_vectors([row for row, _ in ranked]) if ranked else {}
         ranked = [(row, score) for row, score in ranked if row in vectors]
         hits = self._retriever.to_hits(ranked)

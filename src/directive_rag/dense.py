@@ -75,6 +75,28 @@ class DenseIndex:
             index.add_with_ids(vectors, row_ids)
         return cls(index)
 
+    def updated(self, removed: np.ndarray, row_ids: np.ndarray, vectors: np.ndarray,
+                settings: DenseSettings) -> "DenseIndex | None":
+        """This index, changed in place: ``removed`` row ids taken out, ``vectors`` added under ``row_ids``.
+
+        None when ``settings`` call for another index at the new size (exact turned approximate or
+        back, or an IVF index grown well past the size it was trained for): build one instead.
+        Only for an index no search is using (one just loaded from disk).
+        """
+        count = len(self) - len(removed) + len(row_ids)
+        if settings.approximate(count) != self.approximate:
+            return None
+        if self._ivf is not None:
+            if settings.cells(count) > 2 * self._ivf.nlist:
+                return None
+            self._ivf.nprobe = settings.probes(self._ivf.nlist)
+        if len(removed):
+            self._index.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(removed, dtype=np.int64)))
+        if len(row_ids):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
+                                     np.ascontiguousarray(row_ids, dtype=np.int64))
+        return self
+
     @classmethod
     def load(cls, path: Path) -> "DenseIndex":
         return cls(faiss.read_index(str(path)))
@@ -90,6 +112,12 @@ class DenseIndex:
     @property
     def approximate(self) -> bool:
         return self._ivf is not None
+
+    def matches(self, settings: DenseSettings) -> bool:
+        """Whether ``settings`` would serve this many passages with an index like this one."""
+        if settings.approximate(len(self)) != self.approximate:
+            return False
+        return self._ivf is None or self._ivf.nprobe == settings.probes(self._ivf.nlist)
 
     @property
     def parameters(self) -> dict:

@@ -82,16 +82,29 @@ class IndexStore:
     def _paths(self, generation: int) -> tuple[Path, Path]:
         return self.folder / f"dense-{generation}.faiss", self.folder / f"lexical-{generation}"
 
-    def _build_derived(self) -> tuple[DenseIndex, LexicalIndex]:
+    def _vectors(self, after: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids and vectors of the passages whose row id is above ``after`` (all by default)."""
         row_ids, blocks = [], []
-        for rows in self.catalog.iter_chunks(with_vectors=True):
+        for rows in self.catalog.iter_chunks(with_vectors=True, after=after):
             row_ids.extend(row["id"] for row in rows)
             blocks.append(np.frombuffer(b"".join(row["vector"] for row in rows), dtype=np.float32))
-        ids = np.asarray(row_ids, dtype=np.int64)
-        matrix = np.concatenate(blocks).reshape(len(ids), self.manifest.dim) if blocks else np.zeros((0, self.manifest.dim), np.float32)
-        del blocks
-        dense = DenseIndex.build(self.manifest.dim, ids, matrix, self.dense_settings)
+        matrix = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+        return np.asarray(row_ids, dtype=np.int64), matrix.reshape(len(row_ids), self.manifest.dim)
+
+    def _build_derived(self) -> tuple[DenseIndex, LexicalIndex]:
+        dense = DenseIndex.build(self.manifest.dim, *self._vectors(), self.dense_settings)
         return dense, self.build_lexical(self.lexical_settings)
+
+    def _updated_derived(self, dense: DenseIndex, lexical: LexicalIndex) -> tuple[DenseIndex, LexicalIndex]:
+        """Derived indexes of an earlier state brought up to the catalog's: the passages gone are taken
+        out, only the new ones are read, analyzed and added. Row ids are never reused, so the new
+        passages are exactly those above the newest row the earlier indexes hold."""
+        removed = np.setdiff1d(lexical.row_ids, self.catalog.row_ids(), assume_unique=True)
+        newest = int(lexical.row_ids[-1]) if len(lexical) else -1
+        updated = dense.updated(removed, *self._vectors(after=newest), self.dense_settings)
+        if updated is None:  # the new size calls for another kind of dense index
+            updated = DenseIndex.build(self.manifest.dim, *self._vectors(), self.dense_settings)
+        return updated, lexical.updated(removed, self._passages(self.lexical_settings, after=newest))
 
     @property
     def lexical_settings(self) -> LexicalSettings:
@@ -113,20 +126,41 @@ class IndexStore:
 
     def build_lexical(self, settings: LexicalSettings) -> LexicalIndex:
         """A lexical index over every passage, with the passage's context when ``settings`` say so."""
+        return LexicalIndex.build(self._passages(settings), settings)
+
+    def _passages(self, settings: LexicalSettings, after: int = -1) -> Iterator[tuple[int, str]]:
+        """(row id, text to index) of the passages above row ``after``, with their context when ``settings`` say so."""
         headings = self.catalog.headings() if settings.with_context else {}
-
-        def passages() -> Iterator[tuple[int, str]]:
-            for rows in self.catalog.iter_chunks():
-                for row in rows:
-                    context = passage_context(*headings[row["doc_id"]], row["section"]) if settings.with_context else ""
-                    yield row["id"], f"{context}\n{row['text']}" if context else row["text"]
-
-        return LexicalIndex.build(passages(), settings)
+        for rows in self.catalog.iter_chunks(after=after):
+            for row in rows:
+                context = passage_context(*headings[row["doc_id"]], row["section"]) if settings.with_context else ""
+                yield row["id"], f"{context}\n{row['text']}" if context else row["text"]
 
     def save_derived(self) -> None:
-        """Build and save the derived indexes for the catalog's current generation (writers only)."""
+        """Bring the derived indexes on disk up to the catalog's current generation (writers only).
+
+        The newest ones on disk are updated with what changed since (rebuilt from the whole catalog
+        when there are none, or when their settings differ), written under temporary names, flushed,
+        then renamed into place; older generations are deleted last.
+        """
         generation = self.catalog.generation
-        dense, lexical = self._build_derived()
+        newest = self._newest_on_disk()
+        if newest is not None and newest[0] == generation and newest[1].matches(self.dense_settings):
+            _, dense, lexical = newest  # already current (an ingest that changed nothing)
+        else:
+            dense, lexical = self._updated_derived(*newest[1:]) if newest else self._build_derived()
+            self._write_derived(generation, dense, lexical)
+        dense_path, lexical_path = self._paths(generation)
+        for stale in self.folder.glob("dense-*"):
+            if stale != dense_path:
+                stale.unlink(missing_ok=True)
+        for stale in self.folder.glob("lexical-*"):
+            if stale != lexical_path:
+                shutil.rmtree(stale, ignore_errors=True)
+        with self._refresh_lock:
+            self._dense, self._lexical, self._generation = dense, lexical, generation
+
+    def _write_derived(self, generation: int, dense: DenseIndex, lexical: LexicalIndex) -> None:
         dense_path, lexical_path = self._paths(generation)
         temporary_dense = dense_path.with_suffix(".faiss.tmp")
         temporary_lexical = lexical_path.with_name(lexical_path.name + ".tmp")
@@ -138,24 +172,35 @@ class IndexStore:
         temporary_lexical.rename(lexical_path)
         temporary_dense.replace(dense_path)
         _sync(self.folder)
-        for stale in self.folder.glob("dense-*"):
-            if stale != dense_path:
-                stale.unlink(missing_ok=True)
-        for stale in self.folder.glob("lexical-*"):
-            if stale != lexical_path:
-                shutil.rmtree(stale, ignore_errors=True)
-        with self._refresh_lock:
-            self._dense, self._lexical, self._generation = dense, lexical, generation
+
+    def _newest_on_disk(self) -> tuple[int, DenseIndex, LexicalIndex] | None:
+        """(generation, dense, lexical) of the newest derived indexes on disk that load and have the
+        index's lexical settings; None when there are none."""
+        generations = sorted((int(path.stem.split("-", 1)[1]) for path in self.folder.glob("dense-*.faiss")
+                              if path.stem.split("-", 1)[1].isdigit()), reverse=True)
+        for generation in generations:
+            loaded = self._load(generation)
+            if loaded is not None:
+                return (generation, *loaded)
+        return None
+
+    def _load(self, generation: int) -> tuple[DenseIndex, LexicalIndex] | None:
+        """The derived indexes saved for ``generation``, or None when missing, damaged or built otherwise."""
+        dense_path, lexical_path = self._paths(generation)
+        if not (dense_path.exists() and lexical_path.exists()):
+            return None
+        try:
+            dense, lexical = DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
+        except (OSError, RuntimeError, ValueError, KeyError, EOFError):
+            return None  # a writer replaced them meanwhile, or they are damaged
+        if lexical.settings != self.lexical_settings or len(dense) != len(lexical):
+            return None
+        return dense, lexical
 
     def _load_or_build(self, generation: int) -> tuple[DenseIndex, LexicalIndex]:
-        dense_path, lexical_path = self._paths(generation)
-        if dense_path.exists() and lexical_path.exists():
-            try:
-                dense, lexical = DenseIndex.load(dense_path), LexicalIndex.load(lexical_path)
-                if lexical.settings == self.lexical_settings and dense.approximate == self.dense_settings.approximate(len(dense)):
-                    return dense, lexical
-            except (OSError, RuntimeError, ValueError, KeyError, EOFError):
-                pass  # a writer replaced them meanwhile, or they are damaged: rebuild
+        loaded = self._load(generation)
+        if loaded is not None and loaded[0].matches(self.dense_settings):
+            return loaded
         return self._build_derived()
 
     def searchers(self) -> tuple[DenseIndex, LexicalIndex]:

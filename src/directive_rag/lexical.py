@@ -19,12 +19,12 @@ from .tokenize import analyzer
 
 K1 = 1.5
 B = 0.75
-BUILD_BATCH = 20_000  # passages analyzed and counted together while building
+BUILD_BATCH = 20_000  # passages analyzed and counted together
 ENGINE = "bm25"
 
 _SETTINGS_FILE = "settings.json"
 _TERMS_FILE = "terms.json"
-_ARRAYS = ("row_ids", "weights", "positions", "starts")
+_ARRAYS = ("row_ids", "lengths", "starts", "positions", "counts", "weights")
 
 
 @dataclass(frozen=True)
@@ -46,57 +46,87 @@ class LexicalSettings:
 
 class LexicalIndex:
     """``weights[starts[t]:starts[t + 1]]`` are term t's BM25 weights in the passages at
-    ``positions[starts[t]:starts[t + 1]]``; ``row_ids[position]`` is a passage's chunk row id."""
+    ``positions[starts[t]:starts[t + 1]]`` (``counts``: how often the term occurs there);
+    ``row_ids[position]`` is a passage's chunk row id, in increasing order, ``lengths[position]``
+    its number of terms."""
 
-    def __init__(self, terms: dict[str, int], row_ids: np.ndarray, weights: np.ndarray, positions: np.ndarray,
-                 starts: np.ndarray, settings: LexicalSettings = LexicalSettings()):
+    def __init__(self, terms: dict[str, int], row_ids: np.ndarray, lengths: np.ndarray, starts: np.ndarray,
+                 positions: np.ndarray, counts: np.ndarray, weights: np.ndarray,
+                 settings: LexicalSettings = LexicalSettings()):
         self._terms = terms
         self._row_ids = row_ids
-        self._weights = weights
-        self._positions = positions
+        self._lengths = lengths
         self._starts = starts
+        self._positions = positions
+        self._counts = counts
+        self._weights = weights
         self.settings = settings
         self._analyze = analyzer(settings.tokens)
 
     @classmethod
-    def build(cls, passages: Iterable[tuple[int, str]], settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
-        """Index (row id, text) pairs, which may come from a generator."""
-        analyze = analyzer(settings.tokens)
-        terms: defaultdict[str, int] = defaultdict()
-        terms.default_factory = terms.__len__  # a new term gets the next id, without leaving C code
-        owners, term_ids, counts, lengths = [], [], [], []  # per batch: (passage, term) pairs, counts, lengths
-        batch_terms: list[np.ndarray] = []
-        ids: list[int] = []
-        for row_id, text in passages:
-            ids.append(row_id)
-            batch_terms.append(np.fromiter(map(terms.__getitem__, analyze(text)), np.int64))
-            if len(batch_terms) == BUILD_BATCH:
-                _count_batch(batch_terms, len(ids) - len(batch_terms), owners, term_ids, counts, lengths)
-                batch_terms = []
-        _count_batch(batch_terms, len(ids) - len(batch_terms), owners, term_ids, counts, lengths)
-        if not ids:
-            empty = np.zeros(0, dtype=np.int64)
-            return cls({}, empty, empty.astype(np.float32), empty.astype(np.int32), np.zeros(1, np.int64), settings)
-        return cls._from_counts(dict(terms), np.asarray(ids, dtype=np.int64), np.concatenate(owners),
-                                np.concatenate(term_ids), np.concatenate(counts), np.concatenate(lengths), settings)
+    def empty(cls, settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
+        no_rows, no_postings = np.zeros(0, np.int64), np.zeros(0, np.int32)
+        return cls({}, no_rows, no_rows.astype(np.float32), np.zeros(1, np.int64), no_postings,
+                   no_postings.astype(np.uint16), no_postings.astype(np.float32), settings)
 
     @classmethod
-    def _from_counts(cls, terms: dict[str, int], row_ids: np.ndarray, passages: np.ndarray, term_ids: np.ndarray,
-                     counts: np.ndarray, lengths: np.ndarray, settings: LexicalSettings) -> "LexicalIndex":
-        order = np.argsort(row_ids, kind="stable")  # sorted row ids let a filter find its passages by bisection
-        row_ids = row_ids[order]
-        passages = np.argsort(order).astype(np.int32)[passages]
-        lengths = lengths[order]
-        documents = len(row_ids)
+    def build(cls, passages: Iterable[tuple[int, str]], settings: LexicalSettings = LexicalSettings()) -> "LexicalIndex":
+        """Index (row id, text) pairs, which may come from a generator."""
+        return cls.empty(settings).updated(np.zeros(0, np.int64), passages)
+
+    @property
+    def row_ids(self) -> np.ndarray:
+        return self._row_ids
+
+    def updated(self, removed: np.ndarray, added: Iterable[tuple[int, str]]) -> "LexicalIndex":
+        """A new index: this one without the passages of the ``removed`` row ids, plus the ``added``
+        (row id, text) pairs. Only the added passages are analyzed; every weight is recomputed, since
+        term rarity and the average length change with the collection."""
+        keep = ~np.isin(self._row_ids, removed)
+        renumbered = np.cumsum(keep, dtype=np.int64) - 1
+        term_of_posting = np.repeat(np.arange(len(self._starts) - 1, dtype=np.int32), np.diff(self._starts))
+        kept_postings = keep[self._positions]
+        owners = [renumbered[self._positions[kept_postings]].astype(np.int32)]
+        term_ids = [term_of_posting[kept_postings]]
+        counts = [np.asarray(self._counts)[kept_postings]]
+        lengths = [np.asarray(self._lengths)[keep]]
+        ids = [np.asarray(self._row_ids)[keep]]
+
+        terms: defaultdict[str, int] = defaultdict(None, self._terms)
+        terms.default_factory = terms.__len__  # a new term gets the next id, without leaving C code
+        first = len(ids[0])
+        batch_ids: list[int] = []
+        batch_terms: list[np.ndarray] = []
+        for row_id, text in added:
+            batch_ids.append(row_id)
+            batch_terms.append(np.fromiter(map(terms.__getitem__, self._analyze(text)), np.int64))
+            if len(batch_terms) == BUILD_BATCH:
+                first = _count_batch(batch_ids, batch_terms, first, ids, owners, term_ids, counts, lengths)
+                batch_ids, batch_terms = [], []
+        _count_batch(batch_ids, batch_terms, first, ids, owners, term_ids, counts, lengths)
+        return LexicalIndex._assemble(dict(terms), *map(np.concatenate, (ids, lengths, owners, term_ids, counts)),
+                                      self.settings)
+
+    @classmethod
+    def _assemble(cls, terms: dict[str, int], row_ids: np.ndarray, lengths: np.ndarray, owners: np.ndarray,
+                  term_ids: np.ndarray, counts: np.ndarray, settings: LexicalSettings) -> "LexicalIndex":
+        """The index of (passage position, term, count) postings: BM25 weights, grouped by term."""
+        if np.any(row_ids[1:] <= row_ids[:-1]):  # sorted row ids let a filter find its passages by bisection
+            order = np.argsort(row_ids, kind="stable")
+            row_ids, lengths = row_ids[order], lengths[order]
+            owners = np.argsort(order).astype(np.int32)[owners]
         frequencies = np.bincount(term_ids, minlength=len(terms))
-        idf = np.log1p((documents - frequencies + 0.5) / (frequencies + 0.5)).astype(np.float32)
-        average = float(lengths.mean()) if documents else 1.0
+        idf = np.log1p((len(row_ids) - frequencies + 0.5) / (frequencies + 0.5)).astype(np.float32)
+        average = float(lengths.mean()) if len(row_ids) else 1.0
         norms = (K1 * (1 - B + B * lengths / max(average, 1e-9))).astype(np.float32)
-        weights = idf[term_ids] * counts / (counts + norms[passages])
+        # Stable: the kept postings are already grouped by term, so this mostly merges sorted runs.
         by_term = np.argsort(term_ids, kind="stable")
+        owners, term_ids, counts = owners[by_term], term_ids[by_term], counts[by_term]
+        weights = idf[term_ids] * counts / (counts + norms[owners])
         starts = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(frequencies, out=starts[1:])
-        return cls(terms, row_ids, weights[by_term].astype(np.float32), passages[by_term], starts, settings)
+        return cls(terms, row_ids, lengths, starts, owners, counts.astype(np.uint16), weights.astype(np.float32),
+                   settings)
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
@@ -109,8 +139,8 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, array in zip(_ARRAYS, (self._row_ids, self._weights, self._positions, self._starts)):
-            np.save(folder / f"{name}.npy", array, allow_pickle=False)
+        for name in _ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, f"_{name}"), allow_pickle=False)
         (folder / _TERMS_FILE).write_text(json.dumps(list(self._terms), ensure_ascii=False))
         (folder / _SETTINGS_FILE).write_text(json.dumps(self.settings.to_dict()))
 
@@ -148,17 +178,19 @@ class LexicalIndex:
         return mask
 
 
-def _count_batch(batch_terms: list[np.ndarray], first: int, passages: list, term_ids: list, counts: list,
-                 lengths: list) -> None:
-    """Append the (passage, term, count) triples and the lengths of one batch of analyzed passages."""
+def _count_batch(batch_ids: list[int], batch_terms: list[np.ndarray], first: int, ids: list, owners: list,
+                 term_ids: list, counts: list, lengths: list) -> int:
+    """Append one batch of analyzed passages (positions from ``first`` on) as postings; the next position."""
     if not batch_terms:
-        return
+        return first
     sizes = np.fromiter((len(terms) for terms in batch_terms), np.int64, len(batch_terms))
-    flat = np.concatenate(batch_terms) if sizes.sum() else np.zeros(0, np.int64)
+    flat = np.concatenate(batch_terms)
     local = np.repeat(np.arange(len(batch_terms), dtype=np.int64), sizes)
     span = int(flat.max()) + 1 if len(flat) else 1
     keys, repeats = np.unique(local * span + flat, return_counts=True)
-    passages.append((keys // span + first).astype(np.int32))
+    ids.append(np.asarray(batch_ids, dtype=np.int64))
+    owners.append((keys // span + first).astype(np.int32))
     term_ids.append((keys % span).astype(np.int32))
-    counts.append(repeats.astype(np.float32))
+    counts.append(repeats.astype(np.uint16))
     lengths.append(sizes.astype(np.float32))
+    return first + len(batch_terms)

@@ -6,6 +6,7 @@ ranked list to the fusion: that document's passages by similarity to the query.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,6 +20,7 @@ from .references import find_references
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50
+_QUERY_ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="directive-rag-query")
 
 
 @dataclass(frozen=True)
@@ -99,38 +101,51 @@ class Retriever:
     def query_vector(self, query: str) -> np.ndarray:
         return self.encoder.encode_queries([query])[0]
 
-    def ranked(
-        self, query: str, k: int, mode: str = "hybrid", query_vector: np.ndarray | None = None,
-        filters: Filters | None = None,
-    ) -> list[tuple[int, float]]:
+    def ranked(self, query: str, k: int, mode: str = "hybrid", filters: Filters | None = None) -> list[tuple[int, float]]:
         """(chunk row id, score) pairs, best first; ``query`` is already normalized.
 
         With ``filters`` only passages of the documents they allow are ranked, in every list.
         """
         if mode not in MODES:
             raise ValueError(f"chế độ tìm kiếm không hợp lệ: {mode!r} (chọn một trong {', '.join(MODES)})")
-        allowed = self._store.allowed_rows(filters) if filters and not filters.is_empty() else None
+        if mode == "hybrid":
+            return self.hybrid(query, k, filters)[0]
+        allowed = self._allowed(filters)
         if mode == "lexical":
             return self._store.searchers()[1].search(query, k, allowed)
-        if query_vector is None:
-            query_vector = self.query_vector(query)
-        if mode == "dense":
-            return self._store.searchers()[0].search(query_vector, k, allowed)
-        return self.candidates(query, query_vector, max(k, CANDIDATES), allowed).fuse(self.fusion)[:k]
+        return self._store.searchers()[0].search(self.query_vector(query), k, allowed)
+
+    def hybrid(self, query: str, k: int, filters: Filters | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """Hybrid (row id, score) pairs, best first, and the query's vector; ``query`` is already normalized.
+
+        The query is encoded on another thread while the lexical list is computed (the encoder
+        releases the GIL), so a hybrid search costs little more than its slower half.
+        """
+        encoding = _QUERY_ENCODING.submit(self.query_vector, query)
+        lists = self.candidates(query, encoding, max(k, CANDIDATES), self._allowed(filters))
+        return lists.fuse(self.fusion)[:k], encoding.result()
+
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        return self._store.allowed_rows(filters) if filters and not filters.is_empty() else None
 
     def candidates(
-        self, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None = None
+        self, query: str, query_vector: np.ndarray | Future, depth: int, allowed: np.ndarray | None = None
     ) -> CandidateLists:
-        """The dense, lexical and named-document lists hybrid search fuses, ``depth`` deep."""
+        """The dense, lexical and named-document lists hybrid search fuses, ``depth`` deep.
+
+        ``query_vector`` may still be being computed: the lexical list is made first.
+        """
         dense, lexical = self._store.searchers()
+        lexical_list = lexical.search(query, depth, allowed)
         references = find_references(query)
         named_documents = self._store.resolver().named_documents(references) if references else []
+        if isinstance(query_vector, Future):
+            query_vector = query_vector.result()
         named = self._passages_by_similarity(named_documents, query_vector) if named_documents else []
         if allowed is not None and named:
             permitted = set(allowed.tolist())
             named = [(row, score) for row, score in named if row in permitted]
-        return CandidateLists(dense.search(query_vector, depth, allowed), lexical.search(query, depth, allowed),
-                              named[:depth])
+        return CandidateLists(dense.search(query_vector, depth, allowed), lexical_list, named[:depth])
 
     def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[tuple[int, float]]:
         """(row id, cosine) of the passages of the documents a query names, closest to the query first.
