@@ -18,7 +18,8 @@ for that size), in one process; a second process opens it like the app does and 
 ``Library.search`` (hybrid, k = 10, query encoding included) and ``Library.ask`` on real ALQAC
 questions, --runs times; p50/p95 per run, medians over runs. Recall@10 of the served dense index
 against exact search on the same vectors, and memory: the dense index against the raw vectors,
-the lexical arrays, and each process's peak resident memory.
+the lexical arrays, and each process's peak resident memory. Then one real document is ingested
+into the library and removed again, --runs times: what a weekly update costs at that size.
 
 ``recall``: the served IVF rule applied to every real passage vector under eval/runs (no
 copies), recall@10 against exact search for the ALQAC questions.
@@ -49,6 +50,7 @@ from directive_rag.dense import DenseIndex, DenseSettings
 from directive_rag.encoders import DEFAULT_ENCODER, load_encoder
 from directive_rag.eval_datasets import default_data_dir, load_dataset
 from directive_rag.index import CATALOG_FILE, IndexStore
+from directive_rag.lexical import LexicalSettings
 from directive_rag.manifest import Manifest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -225,6 +227,7 @@ def folder_mb(path: Path) -> float:
 def serve(folder: Path, runs: int, question_count: int) -> dict:
     """Open the library as the app does; time search and ask; recall and memory of its dense index."""
     questions = [question.question for question in load_dataset("alqac", work_dir=RUNS).questions][:question_count]
+    Library(folder).store.configure(dense=DenseSettings(), lexical=LexicalSettings())  # today's defaults
     started = time.perf_counter()
     library = Library(folder)
     library.search(questions[0], k=10)  # loads the encoder and the indexes
@@ -267,6 +270,27 @@ def serve(folder: Path, runs: int, question_count: int) -> dict:
     }
 
 
+def update_once(folder: Path) -> dict:
+    """Add one real document to the library and remove it again, as a user would: the seconds of each."""
+    source = default_data_dir() / "vn_official_party_state_docs" / "docs.jsonl"
+    with open(source, encoding="utf-8") as handle:
+        record = next(json.loads(line) for line in handle if 3_000 <= len(json.loads(line).get("text", "")) <= 8_000)
+    record["doc_id"] = "bench-added-" + record["doc_id"]
+    with tempfile.TemporaryDirectory() as scratch:
+        added = Path(scratch) / "added.jsonl"
+        added.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+        library = Library(folder)
+        library.search("khởi động", k=1)  # the encoder and the indexes loaded, as in a running app's writer
+        started = time.perf_counter()
+        report = library.ingest([added])
+        ingest_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        library.remove([record["doc_id"]])
+        remove_seconds = time.perf_counter() - started
+    return {"added_passages": report.chunks - library.store.catalog.counts()[1], "ingest_seconds": ingest_seconds,
+            "remove_seconds": remove_seconds}
+
+
 def recall_at_10(approximate: DenseIndex, exact: DenseIndex, queries: np.ndarray) -> float:
     found = [len({row for row, _ in approximate.search(query, 10)} & {row for row, _ in exact.search(query, 10)})
              for query in queries]
@@ -289,7 +313,8 @@ def bench_scale(sizes: list[int], runs: int, question_count: int, rebuild: bool)
             built_file.write_text(json.dumps(build))
         build = json.loads(built_file.read_text())
         served = run_child("_serve", str(folder), str(runs), str(question_count))
-        rows.append({"size": size, "build": build, "serve": served})
+        updates = [run_child("_update", str(folder)) for _ in range(runs)]
+        rows.append({"size": size, "build": build, "serve": served, "updates": updates})
         print(f"measured {size}: {json.dumps(served['timings']['search hybrid'])}", file=sys.stderr)
     after = load_average()
     (RUNS / "bench-scale.json").write_text(json.dumps(rows, indent=2))
@@ -311,6 +336,16 @@ def bench_scale(sizes: list[int], runs: int, question_count: int, rebuild: bool)
         print(f"| {served['passages']:,} | {kind} | {median_ms('search hybrid', 'p50')} / {median_ms('search hybrid', 'p95')} | "
               f"{median_ms('search dense', 'p50')} | {median_ms('search lexical', 'p50')} | "
               f"{median_ms('ask', 'p50')} / {median_ms('ask', 'p95')} | {served['recall_at_10']:.3f} |")
+    print("\nAdding one real document (a few passages) to the library and removing it again, through "
+          "`Library.ingest` and `Library.remove` (encoding, catalog and derived-index update included), "
+          f"{runs} times each; medians in seconds:\n")
+    print("| passages | passages added | ingest one document | remove it |")
+    print("|---|---|---|---|")
+    for row in rows:
+        updates = row["updates"]
+        print(f"| {row['serve']['passages']:,} | {updates[0]['added_passages']} | "
+              f"{statistics.median(update['ingest_seconds'] for update in updates):.1f} | "
+              f"{statistics.median(update['remove_seconds'] for update in updates):.1f} |")
     print("\nMemory and build (MB, seconds):\n")
     print("| passages | raw vectors | dense index | dense / raw | lexical arrays | catalog | serving peak RSS | "
           "build: catalog s | build: derived s | build peak RSS |")
@@ -342,7 +377,7 @@ def bench_recall() -> None:
     print(f"{len(matrix):,} real passage vectors ({', '.join(SOURCE_INDEXES)}), {len(questions)} ALQAC questions.\n")
     print("| probe fraction | cells | probed | recall@10 |")
     print("|---|---|---|---|")
-    for fraction in (1 / 64, 1 / 32, 1 / 16, 1 / 8):
+    for fraction in (1 / 64, 1 / 32, 1 / 16, 1 / 12, 1 / 10, 1 / 8):
         settings = DenseSettings(exact_limit=0, probe_fraction=fraction)
         approximate = DenseIndex.build(matrix.shape[1], row_ids, matrix, settings)
         parameters = approximate.parameters
@@ -362,7 +397,7 @@ def main() -> None:
     scale.add_argument("--questions", type=int, default=100)
     scale.add_argument("--rebuild", action="store_true", help="make the libraries again even when present")
     commands.add_parser("recall")
-    for hidden in ("_ingest-once", "_make-library", "_serve"):
+    for hidden in ("_ingest-once", "_make-library", "_serve", "_update"):
         commands.add_parser(hidden).add_argument("args", nargs="*")
     args = parser.parse_args()
     if args.command == "ingest":
@@ -373,6 +408,8 @@ def main() -> None:
         bench_recall()
     elif args.command == "_ingest-once":
         print(json.dumps(ingest_once(*args.args)))
+    elif args.command == "_update":
+        print(json.dumps(update_once(Path(args.args[0]))))
     elif args.command == "_make-library":
         print(json.dumps(make_library(Path(args.args[0]), int(args.args[1]))))
     else:

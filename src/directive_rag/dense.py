@@ -26,9 +26,10 @@ class DenseSettings:
     """When the dense index turns approximate, and how widely an approximate one searches."""
 
     # Chosen with eval/bench.py (eval/RESULTS.md, "Scale"): the flat scan is exact and fast enough
-    # below this size; above it IVF is several times faster at recall@10 ≥ 0.95.
+    # below this size; above it IVF scans a tenth of the vectors, which finds 96% of the exact top
+    # 10 on the real passage vectors (1/16 of them: 94%).
     exact_limit: int = 50_000
-    probe_fraction: float = 1 / 16  # share of the IVF cells scanned per query
+    probe_fraction: float = 0.1  # share of the IVF cells scanned per query
 
     @classmethod
     def from_dict(cls, data: dict) -> "DenseSettings":

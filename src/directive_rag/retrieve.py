@@ -6,7 +6,7 @@ ranked list to the fusion: that document's passages by similarity to the query.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,7 +20,7 @@ from .references import find_references
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 50
-_QUERY_ENCODING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="directive-rag-query")
+_QUERY_WORK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="directive-rag-query")
 
 
 @dataclass(frozen=True)
@@ -118,34 +118,42 @@ class Retriever:
     def hybrid(self, query: str, k: int, filters: Filters | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
         """Hybrid (row id, score) pairs, best first, and the query's vector; ``query`` is already normalized.
 
-        The query is encoded on another thread while the lexical list is computed (the encoder
-        releases the GIL), so a hybrid search costs little more than its slower half.
+        The query is encoded and the dense list found on another thread while this one makes the
+        lexical list (the encoder and FAISS release the GIL), so a hybrid search costs little more
+        than its slower half.
         """
-        encoding = _QUERY_ENCODING.submit(self.query_vector, query)
-        lists = self.candidates(query, encoding, max(k, CANDIDATES), self._allowed(filters))
-        return lists.fuse(self.fusion)[:k], encoding.result()
+        allowed, depth = self._allowed(filters), max(k, CANDIDATES)
+        dense, lexical = self._store.searchers()
+
+        def dense_side() -> tuple[np.ndarray, list[tuple[int, float]]]:
+            vector = self.query_vector(query)
+            return vector, dense.search(vector, depth, allowed)
+
+        meanwhile = _QUERY_WORK.submit(dense_side)
+        lexical_list = lexical.search(query, depth, allowed)
+        query_vector, dense_list = meanwhile.result()
+        lists = CandidateLists(dense_list, lexical_list, self._named(query, query_vector, depth, allowed))
+        return lists.fuse(self.fusion)[:k], query_vector
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         return self._store.allowed_rows(filters) if filters and not filters.is_empty() else None
 
-    def candidates(
-        self, query: str, query_vector: np.ndarray | Future, depth: int, allowed: np.ndarray | None = None
-    ) -> CandidateLists:
-        """The dense, lexical and named-document lists hybrid search fuses, ``depth`` deep.
-
-        ``query_vector`` may still be being computed: the lexical list is made first.
-        """
+    def candidates(self, query: str, query_vector: np.ndarray, depth: int) -> CandidateLists:
+        """The dense, lexical and named-document lists hybrid search fuses, ``depth`` deep, for a query
+        already encoded (tuning tries many fusions of the same lists)."""
         dense, lexical = self._store.searchers()
-        lexical_list = lexical.search(query, depth, allowed)
+        return CandidateLists(dense.search(query_vector, depth), lexical.search(query, depth),
+                              self._named(query, query_vector, depth, None))
+
+    def _named(self, query: str, query_vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """The passages of the library documents ``query`` names, closest to it first; [] when it names none."""
         references = find_references(query)
         named_documents = self._store.resolver().named_documents(references) if references else []
-        if isinstance(query_vector, Future):
-            query_vector = query_vector.result()
         named = self._passages_by_similarity(named_documents, query_vector) if named_documents else []
         if allowed is not None and named:
             permitted = set(allowed.tolist())
             named = [(row, score) for row, score in named if row in permitted]
-        return CandidateLists(dense.search(query_vector, depth, allowed), lexical_list, named[:depth])
+        return named[:depth]
 
     def _passages_by_similarity(self, doc_ids: list[str], query_vector: np.ndarray) -> list[tuple[int, float]]:
         """(row id, cosine) of the passages of the documents a query names, closest to the query first.
