@@ -19,7 +19,7 @@ Chương I
 QUY ĐỊNH CHUNG
 
 Điều 1. Phạm vi điều chỉnh
-Quy chế điều chỉnh việc tiếp công dân tại trụ sở.
+Văn bản mẫu này điều chỉnh việc tiếp công dân tại trụ sở.
 
 Điều 2. Đối tượng áp dụng
 1. Cán bộ, công chức làm công tác tiếp công dân.

@@ -89,7 +89,7 @@ def test_numbers_opening_a_line_are_not_clauses():
 def test_an_attached_regulation_restarts_its_articles():
     text = (
         "QUYẾT ĐỊNH\nBan hành Quy chế tiếp công dân\n\nQUYẾT ĐỊNH:\n\n"
-        "Điều 1. Ban hành kèm theo Quyết định này Quy chế tiếp công dân tại Trụ sở Tiếp công dân tỉnh.\n\n"
+        "Điều 1. Ban hành kèm theo Quyết định này bản Quy chế tiếp công dân ở Trụ sở Tiếp công dân tỉnh.\n\n"
         "Điều 2. Quyết định này có hiệu lực từ ngày ký.\n\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\n"
         "QUY CHẾ\nTiếp công dân tại Trụ sở Tiếp công dân tỉnh\n(Ban hành kèm theo Quyết định số 15/2024/QĐ-UBND)\n\n"
         "Chương I\nQUY ĐỊNH CHUNG\n\nĐiều 1. Phạm vi điều chỉnh\nQuy chế này quy định việc tiếp công dân.\n"
